@@ -1,0 +1,109 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token::{Mint, Token, TokenAccount};
+
+use crate::errors::EscrowError;
+use crate::events::{emit_event, DisputeResolvedEvent};
+use crate::instructions::payout::{now, record_settlement, settle_from_vault, Payees};
+use crate::math::split;
+use crate::state::{
+    Config, EscrowStatus, JobEscrow, BPS_DENOMINATOR, CONFIG_SEED, ESCROW_SEED, VAULT_SEED,
+};
+
+#[derive(Accounts)]
+pub struct ResolveDispute<'info> {
+    pub arbiter: Signer<'info>,
+    #[account(
+        seeds = [CONFIG_SEED],
+        bump = config.bump,
+        has_one = arbiter @ EscrowError::Unauthorized
+    )]
+    pub config: Account<'info, Config>,
+    #[account(
+        mut,
+        seeds = [ESCROW_SEED, escrow.payer.as_ref(), escrow.job_id.as_ref()],
+        bump = escrow.bump
+    )]
+    pub escrow: Account<'info, JobEscrow>,
+    #[account(
+        mut,
+        seeds = [VAULT_SEED, escrow.key().as_ref()],
+        bump = escrow.vault_bump,
+        constraint = vault.owner == escrow.key() @ EscrowError::InvariantViolated
+    )]
+    pub vault: Account<'info, TokenAccount>,
+    #[account(address = escrow.token_mint @ EscrowError::WrongMint)]
+    pub mint: Account<'info, Mint>,
+    #[account(
+        mut,
+        constraint = node_token.owner == escrow.payee @ EscrowError::WrongPayee,
+        constraint = node_token.mint == escrow.token_mint @ EscrowError::WrongMint,
+        constraint = node_token.key() != treasury_token.key() @ EscrowError::DuplicateAccount
+    )]
+    pub node_token: Account<'info, TokenAccount>,
+    #[account(
+        mut,
+        address = escrow.platform @ EscrowError::WrongTreasury,
+        constraint = treasury_token.mint == escrow.token_mint @ EscrowError::WrongMint
+    )]
+    pub treasury_token: Account<'info, TokenAccount>,
+    #[account(
+        mut,
+        constraint = payer_token.owner == escrow.payer @ EscrowError::WrongPayer,
+        constraint = payer_token.mint == escrow.token_mint @ EscrowError::WrongMint,
+        constraint = payer_token.key() != treasury_token.key() @ EscrowError::DuplicateAccount,
+        constraint = payer_token.key() != node_token.key() @ EscrowError::DuplicateAccount
+    )]
+    pub payer_token: Account<'info, TokenAccount>,
+    pub token_program: Program<'info, Token>,
+}
+
+impl ResolveDispute<'_> {
+    fn validate(&self, node_share_bps: u16, now: i64) -> Result<()> {
+        require!(
+            self.escrow.status == EscrowStatus::Disputed,
+            EscrowError::InvalidStatus
+        );
+        require!(now < self.escrow.expires_at, EscrowError::EscrowExpired);
+        require!(node_share_bps <= BPS_DENOMINATOR, EscrowError::InvalidShare);
+        Ok(())
+    }
+}
+
+/// The arbiter's ruling: the node earns `node_share_bps` of the amount (less the
+/// fee on that part), the payer gets the rest.
+pub fn handle_resolve_dispute(ctx: Context<ResolveDispute>, node_share_bps: u16) -> Result<()> {
+    let now = now()?;
+    ctx.accounts.validate(node_share_bps, now)?;
+    let amount = ctx.accounts.escrow.amount;
+    let split = split(amount, node_share_bps, ctx.accounts.escrow.fee_bps)?;
+    let accounts = &mut *ctx.accounts;
+    settle_from_vault(
+        &accounts.escrow,
+        &mut accounts.vault,
+        &accounts.mint,
+        &accounts.token_program,
+        split,
+        Payees {
+            node: Some(&accounts.node_token),
+            treasury: Some(&accounts.treasury_token),
+            payer: Some(&accounts.payer_token),
+        },
+    )?;
+
+    let escrow_key = ctx.accounts.escrow.key();
+    let escrow = &mut ctx.accounts.escrow;
+    let proof_hash = escrow.proof_hash;
+    record_settlement(escrow, split, proof_hash, now, EscrowStatus::Refunded)?;
+    emit_event(&DisputeResolvedEvent {
+        escrow: escrow_key,
+        job_id: escrow.job_id,
+        arbiter: ctx.accounts.arbiter.key(),
+        node_share_bps,
+        amount,
+        node_amount: split.node,
+        platform_amount: split.platform,
+        payer_amount: split.payer,
+        status: escrow.status,
+    });
+    Ok(())
+}
