@@ -10,10 +10,10 @@
 //! on-chain, and both live here:
 //! - `entry`: Anchor's entrypoint ties the account slice and the account infos
 //!   to one lifetime; the runtime's function type has two.
-//! - event logs: `sol_log_data` has no native implementation in the runtime's
-//!   syscall stubs (it prints to stdout). [`start`] wraps the stubs so that it
-//!   writes `Program data: <base64>` into the transaction's log, as a validator
-//!   does, which is where Anchor clients read events from.
+//! - logs: natively, `msg!` and `sol_log_data` print to stdout. [`start`]
+//!   routes them into the transaction's log as `Program log: …` and
+//!   `Program data: <base64>`, as a validator records them: that is where
+//!   Anchor clients read events and error names from.
 
 use std::{cell::RefCell, rc::Rc, sync::Once};
 
@@ -50,7 +50,8 @@ fn job_escrow_builtin() -> BuiltinFunctionWithContext {
                 as *mut solana_program_test::EbpfVm<solana_program_test::InvokeContext>)
         };
         let log = vm.context_object_pointer.get_log_collector();
-        let outer = TX_LOG.with(|cell| cell.replace(log));
+        let start = log_len(&log);
+        let outer = TX_LOG.with(|cell| cell.replace(log.clone()));
         vm.program_result = solana_program_test::invoke_builtin_function(
             job_escrow_entry,
             vm.context_object_pointer,
@@ -58,7 +59,50 @@ fn job_escrow_builtin() -> BuiltinFunctionWithContext {
         .map_err(solana_program_test::EbpfError::SyscallError)
         .into();
         TX_LOG.with(|cell| cell.replace(outer));
+        // The runtime already logs this invocation's "invoke" and its outcome.
+        drop_echoes(&log, start, &JOB_ESCROW_ID, true);
     }
+}
+
+fn log_len(log: &Option<Rc<RefCell<LogCollector>>>) -> usize {
+    log.as_ref().map_or(0, |l| l.borrow().messages.len())
+}
+
+/// `solana-program-test` writes its own "Program X invoke [n]" line before,
+/// and "Program X success"/"failed" line after, a native invocation and a
+/// native CPI, next to the runtime's. A validator writes each once, and Anchor
+/// clients parse the log as a call stack, so the echoes are removed.
+fn drop_echoes(
+    log: &Option<Rc<RefCell<LogCollector>>>,
+    start: usize,
+    program: &Pubkey,
+    closing: bool,
+) {
+    let Some(log) = log else { return };
+    let messages = &mut log.borrow_mut().messages;
+    let invoke = format!("Program {program} invoke [");
+    if messages
+        .get(start)
+        .is_some_and(|line| line.starts_with(&invoke))
+    {
+        messages.remove(start);
+    }
+    let outcome = [
+        format!("Program {program} success"),
+        format!("Program {program} failed"),
+    ];
+    if closing
+        && messages.len() > start
+        && messages
+            .last()
+            .is_some_and(|line| outcome.iter().any(|o| line.starts_with(o.as_str())))
+    {
+        messages.pop();
+    }
+}
+
+fn current_log() -> Option<Rc<RefCell<LogCollector>>> {
+    TX_LOG.with(|cell| cell.borrow().clone())
 }
 
 /// The runtime's stubs, with `sol_log_data` writing to the transaction log.
@@ -82,8 +126,13 @@ impl SyscallStubs for LogDataStubs {
         account_infos: &[AccountInfo],
         signers_seeds: &[&[&[u8]]],
     ) -> ProgramResult {
-        self.inner
-            .sol_invoke_signed(instruction, account_infos, signers_seeds)
+        let log = current_log();
+        let start = log_len(&log);
+        let result = self
+            .inner
+            .sol_invoke_signed(instruction, account_infos, signers_seeds);
+        drop_echoes(&log, start, &instruction.program_id, result.is_ok());
+        result
     }
     fn sol_get_sysvar(&self, id: *const u8, var: *mut u8, offset: u64, length: u64) -> u64 {
         self.inner.sol_get_sysvar(id, var, offset, length)
@@ -141,6 +190,17 @@ impl SyscallStubs for LogDataStubs {
     }
 }
 
+/// `msg!` from JobEscrow, as a validator logs it (see `crates/solana-msg-native`).
+fn log_to_transaction(message: &str) -> bool {
+    TX_LOG.with(|cell| match cell.borrow().as_ref() {
+        Some(log) => {
+            stable_log::program_log(&Some(Rc::clone(log)), message);
+            true
+        }
+        None => false,
+    })
+}
+
 /// Placeholder swapped in for the moment it takes to wrap the runtime's stubs.
 struct NoStubs;
 impl SyscallStubs for NoStubs {}
@@ -151,6 +211,7 @@ fn install_log_data_stubs() {
     ONCE.call_once(|| {
         let inner = set_syscall_stubs(Box::new(NoStubs));
         set_syscall_stubs(Box::new(LogDataStubs { inner }));
+        solana_msg::set_host_log_hook(log_to_transaction);
     });
 }
 

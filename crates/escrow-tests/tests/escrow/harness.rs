@@ -392,12 +392,14 @@ impl Env {
                 keys.push(signer);
             }
         }
-        let tx = Transaction::new_signed_with_payer(
-            &all,
-            Some(&payer.pubkey()),
-            &keys,
-            self.ctx.last_blockhash,
-        );
+        // The bank retires blockhashes after ~60 s (150 × 400 ms), as a cluster does.
+        let blockhash = self
+            .ctx
+            .banks_client
+            .get_latest_blockhash()
+            .await
+            .expect("blockhash");
+        let tx = Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, blockhash);
         let result = self
             .ctx
             .banks_client

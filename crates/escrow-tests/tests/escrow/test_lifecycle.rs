@@ -248,3 +248,73 @@ async fn tokens_sent_to_a_vault_by_a_stranger_block_nothing_and_end_with_the_pay
     assert_eq!(event.swept_amount, 50);
     assert_eq!(env.balance(&client.token).await, 50);
 }
+
+#[tokio::test]
+async fn transaction_logs_read_like_a_validators() {
+    let mut env = Env::new().await;
+    let client = env.user(1_000).await;
+    let node = env.node().await;
+    let escrow = env.create(&client, 1_000).await;
+    env.lock(escrow, &node).await;
+    let logs = env.release(escrow, &node).await.logs;
+    let program = job_escrow::ID.to_string();
+    let token = spl_token::ID.to_string();
+    // One invoke and one outcome per call, depths as on a validator: the
+    // call-stack reading Anchor clients do must balance.
+    let mut stack: Vec<String> = vec![];
+    for line in &logs {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["Program", id, "invoke", depth] => {
+                stack.push(id.to_string());
+                assert_eq!(*depth, format!("[{}]", stack.len()), "{logs:#?}");
+            }
+            ["Program", id, "success"] => {
+                assert_eq!(stack.pop().as_deref(), Some(*id), "{logs:#?}")
+            }
+            _ => {}
+        }
+    }
+    assert!(stack.is_empty(), "{logs:#?}");
+    let ours = logs
+        .iter()
+        .position(|l| *l == format!("Program {program} invoke [1]"))
+        .expect("invoked");
+    assert_eq!(logs[ours + 1], "Program log: Instruction: ReleaseEscrow");
+    let cpis = logs
+        .iter()
+        .filter(|l| **l == format!("Program {token} invoke [2]"))
+        .count();
+    assert_eq!(cpis, 2, "node and treasury transfers: {logs:#?}");
+    assert_eq!(logs.last().unwrap(), &format!("Program {program} success"));
+}
+
+#[tokio::test]
+async fn a_refused_instruction_logs_its_anchor_error_by_name() {
+    let mut env = Env::new().await;
+    let client = env.user(1_000).await;
+    let node = env.node().await;
+    let escrow = env.create(&client, 1_000).await;
+    // Release before lock: refused with InvalidStatus, and the log says so as
+    // Anchor programs do on-chain.
+    let ix = env.release_ix(escrow, node.token, [1; 32]);
+    let coordinator = env.coordinator.insecure_clone();
+    let outcome = env
+        .ctx
+        .banks_client
+        .simulate_transaction(solana_sdk::transaction::Transaction::new_signed_with_payer(
+            &[ix],
+            Some(&coordinator.pubkey()),
+            &[&coordinator],
+            env.ctx.banks_client.get_latest_blockhash().await.unwrap(),
+        ))
+        .await
+        .unwrap();
+    let logs = outcome.simulation_details.unwrap().logs;
+    assert!(
+        logs.iter()
+            .any(|l| l.starts_with("Program log: AnchorError")
+                && l.contains("Error Code: WrongPayee")),
+        "{logs:#?}"
+    );
+}

@@ -13,7 +13,7 @@ pub struct CloseEscrow<'info> {
     #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Account<'info, Config>,
     /// Receives the rent of the escrow and of its vault.
-    #[account(mut, address = escrow.payer @ EscrowError::WrongPayer)]
+    #[account(mut, constraint = payer.key() == escrow.payer @ EscrowError::WrongPayer)]
     pub payer: SystemAccount<'info>,
     #[account(
         mut,
@@ -29,7 +29,7 @@ pub struct CloseEscrow<'info> {
         constraint = vault.owner == escrow.key() @ EscrowError::InvariantViolated
     )]
     pub vault: Account<'info, TokenAccount>,
-    #[account(address = escrow.token_mint @ EscrowError::WrongMint)]
+    #[account(constraint = mint.key() == escrow.token_mint @ EscrowError::WrongMint)]
     pub mint: Account<'info, Mint>,
     /// Receives tokens someone sent to the vault after settlement, if any.
     #[account(

@@ -14,7 +14,7 @@ pub struct CreateEscrow<'info> {
     pub payer: Signer<'info>,
     #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Account<'info, Config>,
-    #[account(address = config.mint @ EscrowError::WrongMint)]
+    #[account(constraint = mint.key() == config.mint @ EscrowError::WrongMint)]
     pub mint: Account<'info, Mint>,
     #[account(
         mut,

@@ -11,7 +11,7 @@ pub struct LockEscrow<'info> {
     #[account(
         seeds = [CONFIG_SEED],
         bump = config.bump,
-        has_one = coordinator @ EscrowError::Unauthorized
+        constraint = config.coordinator == coordinator.key() @ EscrowError::Unauthorized
     )]
     pub config: Account<'info, Config>,
     #[account(

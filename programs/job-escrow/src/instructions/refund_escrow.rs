@@ -26,7 +26,7 @@ pub struct RefundEscrow<'info> {
         constraint = vault.owner == escrow.key() @ EscrowError::InvariantViolated
     )]
     pub vault: Account<'info, TokenAccount>,
-    #[account(address = escrow.token_mint @ EscrowError::WrongMint)]
+    #[account(constraint = mint.key() == escrow.token_mint @ EscrowError::WrongMint)]
     pub mint: Account<'info, Mint>,
     #[account(
         mut,

@@ -15,7 +15,7 @@ pub struct ResolveDispute<'info> {
     #[account(
         seeds = [CONFIG_SEED],
         bump = config.bump,
-        has_one = arbiter @ EscrowError::Unauthorized
+        constraint = config.arbiter == arbiter.key() @ EscrowError::Unauthorized
     )]
     pub config: Account<'info, Config>,
     #[account(
@@ -31,7 +31,7 @@ pub struct ResolveDispute<'info> {
         constraint = vault.owner == escrow.key() @ EscrowError::InvariantViolated
     )]
     pub vault: Account<'info, TokenAccount>,
-    #[account(address = escrow.token_mint @ EscrowError::WrongMint)]
+    #[account(constraint = mint.key() == escrow.token_mint @ EscrowError::WrongMint)]
     pub mint: Account<'info, Mint>,
     #[account(
         mut,
@@ -42,7 +42,7 @@ pub struct ResolveDispute<'info> {
     pub node_token: Account<'info, TokenAccount>,
     #[account(
         mut,
-        address = escrow.platform @ EscrowError::WrongTreasury,
+        constraint = treasury_token.key() == escrow.platform @ EscrowError::WrongTreasury,
         constraint = treasury_token.mint == escrow.token_mint @ EscrowError::WrongMint
     )]
     pub treasury_token: Account<'info, TokenAccount>,

@@ -15,7 +15,7 @@ pub struct SettlePartial<'info> {
     #[account(
         seeds = [CONFIG_SEED],
         bump = config.bump,
-        has_one = coordinator @ EscrowError::Unauthorized
+        constraint = config.coordinator == coordinator.key() @ EscrowError::Unauthorized
     )]
     pub config: Account<'info, Config>,
     #[account(
@@ -31,7 +31,7 @@ pub struct SettlePartial<'info> {
         constraint = vault.owner == escrow.key() @ EscrowError::InvariantViolated
     )]
     pub vault: Account<'info, TokenAccount>,
-    #[account(address = escrow.token_mint @ EscrowError::WrongMint)]
+    #[account(constraint = mint.key() == escrow.token_mint @ EscrowError::WrongMint)]
     pub mint: Account<'info, Mint>,
     #[account(
         mut,
@@ -42,7 +42,7 @@ pub struct SettlePartial<'info> {
     pub node_token: Account<'info, TokenAccount>,
     #[account(
         mut,
-        address = escrow.platform @ EscrowError::WrongTreasury,
+        constraint = treasury_token.key() == escrow.platform @ EscrowError::WrongTreasury,
         constraint = treasury_token.mint == escrow.token_mint @ EscrowError::WrongMint
     )]
     pub treasury_token: Account<'info, TokenAccount>,

@@ -10,7 +10,7 @@ pub struct UnlockEscrow<'info> {
     #[account(
         seeds = [CONFIG_SEED],
         bump = config.bump,
-        has_one = coordinator @ EscrowError::Unauthorized
+        constraint = config.coordinator == coordinator.key() @ EscrowError::Unauthorized
     )]
     pub config: Account<'info, Config>,
     #[account(

@@ -21,7 +21,7 @@ pub struct UpdateConfig<'info> {
         mut,
         seeds = [CONFIG_SEED],
         bump = config.bump,
-        has_one = admin @ EscrowError::Unauthorized
+        constraint = config.admin == admin.key() @ EscrowError::Unauthorized
     )]
     pub config: Account<'info, Config>,
     /// New fee destination; must be a token account of the accepted mint.
