@@ -297,10 +297,10 @@ impl Chain {
             }
         }
         let keys = tx.message.static_account_keys().to_vec();
-        let mut pre_balances = Vec::with_capacity(keys.len());
-        for key in &keys {
-            pre_balances.push(self.client.get_balance(*key).await.map_err(bank_error)?);
-        }
+        let pre_balances =
+            futures::future::try_join_all(keys.iter().map(|k| self.client.get_balance(*k)))
+                .await
+                .map_err(bank_error)?;
         let fee = match &tx.message {
             solana_sdk::message::VersionedMessage::Legacy(m) => {
                 self.fee_for_message(m.clone()).await?.unwrap_or(0)
@@ -320,13 +320,16 @@ impl Chain {
                 _ => Ok(signature),
             };
         };
-        let mut post_balances = Vec::with_capacity(keys.len());
-        let mut owners = Vec::with_capacity(keys.len());
-        for key in &keys {
-            let account = self.client.get_account(*key).await.map_err(bank_error)?;
-            post_balances.push(account.as_ref().map(|a| a.lamports).unwrap_or(0));
-            owners.push(account.map(|a| a.owner));
-        }
+        let accounts =
+            futures::future::try_join_all(keys.iter().map(|k| self.client.get_account(*k)))
+                .await
+                .map_err(bank_error)?;
+        let post_balances: Vec<u64> = accounts
+            .iter()
+            .map(|a| a.as_ref().map_or(0, |a| a.lamports))
+            .collect();
+        let owners: Vec<Option<Pubkey>> =
+            accounts.into_iter().map(|a| a.map(|a| a.owner)).collect();
         let slot = self.slot().await?;
         let block_time = self.clock().await?.unix_timestamp;
         let processed = Arc::new(ProcessedTx {
