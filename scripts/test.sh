@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every check and every test of the project; CI runs exactly this.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/services.sh"
 need_rust
 need_node
 cd "$ROOT"
@@ -28,19 +29,31 @@ npm_install
 npm run -s typecheck
 npm run -s gen:types:check
 
+step "Coordinator unit tests"
+npm run -s test:coordinator:unit 2>&1 | tee "$LOG_DIR/mocha-coordinator-unit.log"
+
+step "Coordinator integration tests against a real redis-server"
+trap 'stop_localnet; stop_services' EXIT
+ensure_redis
+start_redis "${CYXWIZ_TEST_REDIS_PORT:-16379}" "$LOG_DIR/redis"
+export CYXWIZ_TEST_REDIS_URL="redis://127.0.0.1:${CYXWIZ_TEST_REDIS_PORT:-16379}"
+npm run -s test:coordinator:integration 2>&1 | tee "$LOG_DIR/mocha-coordinator-integration.log"
+stop_services
+
 step "TypeScript tests (mocha) against the localnet over JSON-RPC"
 start_localnet "${CYXWIZ_TEST_RPC_PORT:-18899}" "$LOG_DIR/localnet.log"
+trap 'stop_localnet; stop_services' EXIT
 export CYXWIZ_LOCALNET_DIR="$LOG_DIR/localnet"
 npm run -s migrate
-npm run -s test:ts 2>&1 | tee "$LOG_DIR/mocha.log"
+npm run -s test:ts 2>&1 | tee "$LOG_DIR/mocha-chain.log"
 stop_localnet
 
 # count WORD FILE: the sum of every "N WORD" in FILE.
 count() { { grep -Eo "[0-9]+ $1" "$2" || true; } | awk '{s+=$1} END {print s+0}'; }
 rust_passed=$(count passed "$LOG_DIR/cargo-test.log")
 rust_failed=$(count failed "$LOG_DIR/cargo-test.log")
-ts_passed=$(count passing "$LOG_DIR/mocha.log")
-ts_failed=$(count failing "$LOG_DIR/mocha.log")
+ts_passed=$(cat "$LOG_DIR"/mocha-*.log | count passing /dev/stdin)
+ts_failed=$(cat "$LOG_DIR"/mocha-*.log | count failing /dev/stdin)
 echo
 echo "rust: ${rust_passed} passed, ${rust_failed} failed; typescript: ${ts_passed} passed, ${ts_failed} failed"
 echo "all suites finished in $(( $(date +%s) - start ))s"

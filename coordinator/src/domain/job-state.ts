@@ -1,0 +1,359 @@
+/**
+ * A job's life as the coordinator sees it, and each state's escrow on chain.
+ *
+ *   from                event               to                 escrow instruction it stands for
+ *   queued              offer               offered            lock_escrow (confirmed before the offer)
+ *   offered             accept              running
+ *   offered             offer-expired       queued             unlock_escrow; the node is excluded
+ *   running             node-lost           queued             unlock_escrow; attempt + 1, node excluded
+ *   running             node-lost           refunding          refund_escrow, on the maxAttempts-th loss
+ *   running             report              verifying
+ *   verifying           proof-verified      releasing          release_escrow
+ *   verifying           proof-rejected      refunding          refund_escrow
+ *   running             timed-out           settling-partial   settle_partial, node share = verified progress
+ *   queued, offered     cancel (client)     refunding          refund_escrow
+ *   releasing           release-confirmed   released
+ *   refunding           refund-confirmed    refunded
+ *   settling-partial    settle-confirmed    settled
+ *
+ * Terminal: released, refunded, settled. Every transition is a pure function of the
+ * state and an event, returns a new state (or a TransitionError, the state untouched)
+ * and appends {at, from, to, event, reason} to the history shown to the client.
+ * Events about a node (accept, report, offer-expired, node-lost) must name the node
+ * the job is with: a late word from a node that lost the job is refused (WRONG_NODE).
+ * A node that lost or let an offer expire is excluded from the job for good.
+ */
+import { CoordinatorError } from "./errors";
+
+export const JOB_STATUSES = [
+  "queued",
+  "offered",
+  "running",
+  "verifying",
+  "releasing",
+  "released",
+  "refunding",
+  "refunded",
+  "settling-partial",
+  "settled",
+] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const TERMINAL_STATUSES: readonly JobStatus[] = ["released", "refunded", "settled"];
+
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+/** JobEscrow instructions the coordinator sends (create_escrow is the client's). */
+export type EscrowInstruction = "lock_escrow" | "unlock_escrow" | "release_escrow" | "refund_escrow" | "settle_partial";
+
+/**
+ * The money states: a job in one of these has an intent to send this instruction,
+ * persisted before sending and re-sent until confirmed; its confirmation event takes
+ * the job to the matching terminal state.
+ */
+export const MONEY_STATE_INSTRUCTION: Readonly<Partial<Record<JobStatus, EscrowInstruction>>> = {
+  releasing: "release_escrow", // → released
+  refunding: "refund_escrow", // → refunded
+  "settling-partial": "settle_partial", // → settled
+};
+
+/** The escrow's on-chain status while the job is in each state. */
+export const ESCROW_STATUS_OF: Readonly<Record<JobStatus, string>> = {
+  queued: "Created",
+  offered: "Locked", // lock_escrow to the node is confirmed before the offer is made
+  running: "Locked",
+  verifying: "Locked",
+  releasing: "Locked", // release_escrow in flight
+  released: "Released",
+  refunding: "Created or Locked", // refund_escrow in flight; both statuses allow it
+  refunded: "Refunded",
+  "settling-partial": "Locked", // settle_partial in flight
+  settled: "Released (Refunded when the node's share is 0)",
+};
+
+export const JOB_EVENT_TYPES = [
+  "offer",
+  "accept",
+  "offer-expired",
+  "node-lost",
+  "report",
+  "proof-verified",
+  "proof-rejected",
+  "release-confirmed",
+  "refund-confirmed",
+  "timed-out",
+  "settle-confirmed",
+  "cancel",
+] as const;
+export type JobEventType = (typeof JOB_EVENT_TYPES)[number];
+
+export interface WeightsProof {
+  readonly weightsCid: string;
+  /** sha256 of the weights, hex. */
+  readonly weightsSha256: string;
+}
+
+interface At {
+  /** Unix ms. */
+  readonly at: number;
+}
+
+export type JobEvent =
+  | (At & { readonly type: "offer"; readonly nodeId: string })
+  | (At & { readonly type: "accept"; readonly nodeId: string })
+  | (At & { readonly type: "offer-expired"; readonly nodeId: string })
+  | (At & { readonly type: "node-lost"; readonly nodeId: string; readonly detail?: string })
+  | (At & { readonly type: "report"; readonly nodeId: string; readonly proof: WeightsProof })
+  | (At & { readonly type: "proof-verified" })
+  | (At & { readonly type: "proof-rejected"; readonly detail: string })
+  | (At & { readonly type: "release-confirmed"; readonly signature: string })
+  | (At & { readonly type: "refund-confirmed"; readonly signature: string })
+  | (At & { readonly type: "timed-out"; readonly nodeShareBps: number })
+  | (At & { readonly type: "settle-confirmed"; readonly signature: string })
+  | (At & { readonly type: "cancel" });
+
+/** Why a transition happened: stable strings the API shows. */
+export type TransitionReason =
+  | "submitted"
+  | "matched"
+  | "accepted"
+  | "offer-expired"
+  | "node-lost"
+  | "max-attempts-reached"
+  | "proof-reported"
+  | "proof-verified"
+  | "proof-rejected"
+  | "release-confirmed"
+  | "refund-confirmed"
+  | "timed-out"
+  | "settle-confirmed"
+  | "cancelled-by-client";
+
+export interface TransitionRecord {
+  readonly at: number;
+  /** null for the job's creation. */
+  readonly from: JobStatus | null;
+  readonly to: JobStatus;
+  readonly event: JobEventType | "submit";
+  readonly reason: TransitionReason;
+  readonly nodeId?: string;
+  readonly detail?: string;
+  /** The escrow instruction this transition stands for, if any. */
+  readonly instruction?: EscrowInstruction;
+}
+
+export interface JobState {
+  readonly jobId: string;
+  readonly status: JobStatus;
+  /** The node the job is offered to or running on. */
+  readonly nodeId: string | null;
+  /** Node losses so far. */
+  readonly attempts: number;
+  /** The node loss that makes `attempts` reach this refunds the job instead of requeueing it. */
+  readonly maxAttempts: number;
+  readonly excludedNodes: readonly string[];
+  readonly proof: WeightsProof | null;
+  /** For settle_partial: the node's share of the escrow by verified progress. */
+  readonly nodeShareBps: number | null;
+  /** The signature of the confirmed release, refund or settlement. */
+  readonly settlementSignature: string | null;
+  readonly history: readonly TransitionRecord[];
+}
+
+export type TransitionErrorCode = "TRANSITION_FORBIDDEN" | "WRONG_NODE" | "NODE_EXCLUDED" | "INVALID_EVENT";
+
+export class TransitionError extends CoordinatorError<TransitionErrorCode> {
+  constructor(
+    code: TransitionErrorCode,
+    readonly status: JobStatus,
+    readonly event: JobEventType,
+    message: string,
+  ) {
+    super(code, message);
+  }
+}
+
+export type TransitionResult = JobState | TransitionError;
+
+export type JobStateErrorCode = "INVALID_JOB_STATE";
+
+export class JobStateError extends CoordinatorError<JobStateErrorCode> {}
+
+/**
+ * The statuses each event may leave. node-lost goes back to queued, or to refunding
+ * when it is the job's `maxAttempts`-th loss.
+ */
+export const EVENT_SOURCES: Readonly<Record<JobEventType, readonly JobStatus[]>> = {
+  offer: ["queued"],
+  accept: ["offered"],
+  "offer-expired": ["offered"],
+  "node-lost": ["running"],
+  report: ["running"],
+  "proof-verified": ["verifying"],
+  "proof-rejected": ["verifying"],
+  "release-confirmed": ["releasing"],
+  "refund-confirmed": ["refunding"],
+  "timed-out": ["running"],
+  "settle-confirmed": ["settling-partial"],
+  cancel: ["queued", "offered"],
+};
+
+export function newJobState(jobId: string, at: number, maxAttempts: number): JobState {
+  if (jobId.length === 0) throw new JobStateError("INVALID_JOB_STATE", "jobId is empty");
+  if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) {
+    throw new JobStateError("INVALID_JOB_STATE", `maxAttempts must be an integer ≥ 1, got ${maxAttempts}`);
+  }
+  return {
+    jobId,
+    status: "queued",
+    nodeId: null,
+    attempts: 0,
+    maxAttempts,
+    excludedNodes: [],
+    proof: null,
+    nodeShareBps: null,
+    settlementSignature: null,
+    history: [{ at, from: null, to: "queued", event: "submit", reason: "submitted" }],
+  };
+}
+
+type Change = Partial<Omit<JobState, "jobId" | "maxAttempts" | "history">> & {
+  readonly status: JobStatus;
+  readonly reason: TransitionReason;
+  readonly detail?: string;
+  readonly instruction?: EscrowInstruction;
+};
+
+function applyChange(state: JobState, event: JobEvent, change: Change): JobState {
+  const { reason, detail, instruction, ...fields } = change;
+  const nodeId = "nodeId" in event ? event.nodeId : (state.nodeId ?? undefined);
+  const record: TransitionRecord = {
+    at: event.at,
+    from: state.status,
+    to: change.status,
+    event: event.type,
+    reason,
+    ...(nodeId === undefined ? {} : { nodeId }),
+    ...(detail === undefined ? {} : { detail }),
+    ...(instruction === undefined ? {} : { instruction }),
+  };
+  return { ...state, ...fields, history: [...state.history, record] };
+}
+
+function exclude(state: JobState, nodeId: string): readonly string[] {
+  return state.excludedNodes.includes(nodeId) ? state.excludedNodes : [...state.excludedNodes, nodeId];
+}
+
+function forbidden(state: JobState, event: JobEvent, code: TransitionErrorCode, why: string): TransitionError {
+  return new TransitionError(code, state.status, event.type, `job ${state.jobId}: ${event.type} in ${state.status}: ${why}`);
+}
+
+/** The state after `event`, or why the event is refused. Never throws for a refused event. */
+export function transition(state: JobState, event: JobEvent): TransitionResult {
+  if (!Number.isFinite(event.at)) return forbidden(state, event, "INVALID_EVENT", "event time is not a number");
+  if (!EVENT_SOURCES[event.type].includes(state.status)) {
+    const why = isTerminal(state.status) ? "the job is over" : `allowed only in ${EVENT_SOURCES[event.type].join(", ")}`;
+    return forbidden(state, event, "TRANSITION_FORBIDDEN", why);
+  }
+  if ("nodeId" in event && event.type !== "offer" && event.nodeId !== state.nodeId) {
+    return forbidden(state, event, "WRONG_NODE", `the job is with ${state.nodeId}, not ${event.nodeId}`);
+  }
+
+  switch (event.type) {
+    case "offer":
+      if (state.excludedNodes.includes(event.nodeId)) {
+        return forbidden(state, event, "NODE_EXCLUDED", `node ${event.nodeId} already failed this job`);
+      }
+      return applyChange(state, event, {
+        status: "offered",
+        nodeId: event.nodeId,
+        reason: "matched",
+        instruction: "lock_escrow",
+      });
+    case "accept":
+      return applyChange(state, event, { status: "running", reason: "accepted" });
+    case "offer-expired":
+      return applyChange(state, event, {
+        status: "queued",
+        nodeId: null,
+        excludedNodes: exclude(state, event.nodeId),
+        reason: "offer-expired",
+        instruction: "unlock_escrow",
+      });
+    case "node-lost": {
+      const attempts = state.attempts + 1;
+      const excludedNodes = exclude(state, event.nodeId);
+      if (attempts >= state.maxAttempts) {
+        return applyChange(state, event, {
+          status: "refunding",
+          nodeId: null,
+          attempts,
+          excludedNodes,
+          reason: "max-attempts-reached",
+          detail: event.detail ?? `node lost on attempt ${attempts} of ${state.maxAttempts}`,
+          instruction: "refund_escrow",
+        });
+      }
+      return applyChange(state, event, {
+        status: "queued",
+        nodeId: null,
+        attempts,
+        excludedNodes,
+        reason: "node-lost",
+        ...(event.detail === undefined ? {} : { detail: event.detail }),
+        instruction: "unlock_escrow",
+      });
+    }
+    case "report":
+      if (event.proof.weightsCid.length === 0 || !/^[0-9a-f]{64}$/.test(event.proof.weightsSha256)) {
+        return forbidden(state, event, "INVALID_EVENT", "a report needs a CID and a lowercase hex sha256");
+      }
+      return applyChange(state, event, { status: "verifying", proof: event.proof, reason: "proof-reported" });
+    case "proof-verified":
+      return applyChange(state, event, { status: "releasing", reason: "proof-verified", instruction: "release_escrow" });
+    case "proof-rejected":
+      return applyChange(state, event, {
+        status: "refunding",
+        reason: "proof-rejected",
+        detail: event.detail,
+        instruction: "refund_escrow",
+      });
+    case "timed-out":
+      if (!Number.isInteger(event.nodeShareBps) || event.nodeShareBps < 0 || event.nodeShareBps > 10_000) {
+        return forbidden(state, event, "INVALID_EVENT", `nodeShareBps must be in 0..=10000, got ${event.nodeShareBps}`);
+      }
+      return applyChange(state, event, {
+        status: "settling-partial",
+        nodeShareBps: event.nodeShareBps,
+        reason: "timed-out",
+        detail: `verified progress ${event.nodeShareBps / 100}%`,
+        instruction: "settle_partial",
+      });
+    case "cancel":
+      return applyChange(state, event, {
+        status: "refunding",
+        nodeId: null,
+        reason: "cancelled-by-client",
+        instruction: "refund_escrow",
+      });
+    case "release-confirmed":
+      return applyChange(state, event, {
+        status: "released",
+        settlementSignature: event.signature,
+        reason: "release-confirmed",
+      });
+    case "refund-confirmed":
+      return applyChange(state, event, { status: "refunded", settlementSignature: event.signature, reason: "refund-confirmed" });
+    case "settle-confirmed":
+      return applyChange(state, event, { status: "settled", settlementSignature: event.signature, reason: "settle-confirmed" });
+  }
+}
+
+/** `transition` for callers that treat a refused event as a bug. */
+export function transitionOrThrow(state: JobState, event: JobEvent): JobState {
+  const next = transition(state, event);
+  if (next instanceof TransitionError) throw next;
+  return next;
+}

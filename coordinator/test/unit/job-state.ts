@@ -1,0 +1,270 @@
+import { expect } from "chai";
+
+import {
+  isTerminal,
+  JOB_EVENT_TYPES,
+  JOB_STATUSES,
+  JobEvent,
+  JobEventType,
+  JobState,
+  JobStateError,
+  JobStatus,
+  MONEY_STATE_INSTRUCTION,
+  newJobState,
+  transition,
+  TransitionError,
+  transitionOrThrow,
+} from "../../src/domain/job-state";
+import { walletId } from "./fixtures";
+
+const NODE_A = walletId("node-a");
+const NODE_B = walletId("node-b");
+const SHA = "ab".repeat(32);
+
+/** The spec, written out independently of the module: status → event → next status. */
+const ALLOWED: Readonly<Record<JobStatus, Partial<Record<JobEventType, JobStatus>>>> = {
+  queued: { offer: "offered", cancel: "refunding" },
+  offered: { accept: "running", "offer-expired": "queued", cancel: "refunding" },
+  running: { "node-lost": "queued", report: "verifying", "timed-out": "settling-partial" },
+  verifying: { "proof-verified": "releasing", "proof-rejected": "refunding" },
+  releasing: { "release-confirmed": "released" },
+  released: {},
+  refunding: { "refund-confirmed": "refunded" },
+  refunded: {},
+  "settling-partial": { "settle-confirmed": "settled" },
+  settled: {},
+};
+
+/** A well-formed event of each type, from the node the job is with (or NODE_A). */
+function eventOf(type: JobEventType, state: JobState, at = 1_000): JobEvent {
+  const nodeId = state.nodeId ?? NODE_A;
+  switch (type) {
+    case "offer":
+    case "accept":
+    case "offer-expired":
+    case "node-lost":
+      return { type, at, nodeId };
+    case "report":
+      return { type, at, nodeId, proof: { weightsCid: "bafy-weights", weightsSha256: SHA } };
+    case "proof-verified":
+    case "cancel":
+      return { type, at };
+    case "proof-rejected":
+      return { type, at, detail: "hash mismatch" };
+    case "timed-out":
+      return { type, at, nodeShareBps: 4_000 };
+    case "release-confirmed":
+    case "refund-confirmed":
+    case "settle-confirmed":
+      return { type, at, signature: "5ig" };
+  }
+}
+
+function run(state: JobState, types: readonly JobEventType[]): JobState {
+  return types.reduce((current, type) => transitionOrThrow(current, eventOf(type, current)), state);
+}
+
+const PATHS: Readonly<Record<JobStatus, readonly JobEventType[]>> = {
+  queued: [],
+  offered: ["offer"],
+  running: ["offer", "accept"],
+  verifying: ["offer", "accept", "report"],
+  releasing: ["offer", "accept", "report", "proof-verified"],
+  released: ["offer", "accept", "report", "proof-verified", "release-confirmed"],
+  refunding: ["cancel"],
+  refunded: ["cancel", "refund-confirmed"],
+  "settling-partial": ["offer", "accept", "timed-out"],
+  settled: ["offer", "accept", "timed-out", "settle-confirmed"],
+};
+
+const fresh = (maxAttempts = 3): JobState => newJobState("job-1", 0, maxAttempts);
+const reach = (status: JobStatus, maxAttempts = 3): JobState => run(fresh(maxAttempts), PATHS[status]);
+
+describe("job state machine: the full status × event table", () => {
+  for (const status of JOB_STATUSES) {
+    for (const type of JOB_EVENT_TYPES) {
+      const to = ALLOWED[status][type];
+      if (to !== undefined) {
+        it(`${status} --${type}--> ${to}`, () => {
+          const before = reach(status);
+          const after = transition(before, eventOf(type, before));
+          if (after instanceof TransitionError) throw after;
+          expect(after.status).to.equal(to);
+          expect(after.history.at(-1)).to.include({ from: status, to, event: type, at: 1_000 });
+          expect(after.history).to.have.length(before.history.length + 1);
+        });
+      } else {
+        it(`error: ${type} in ${status} is TRANSITION_FORBIDDEN`, () => {
+          const before = reach(status);
+          const refused = transition(before, eventOf(type, before));
+          expect(refused).to.be.instanceOf(TransitionError);
+          expect(refused).to.include({ code: "TRANSITION_FORBIDDEN", status, event: type });
+        });
+      }
+    }
+  }
+
+  it("the table covers every status and every event", () => {
+    expect(Object.keys(ALLOWED)).to.have.members([...JOB_STATUSES]);
+    expect(JOB_STATUSES.length * JOB_EVENT_TYPES.length).to.equal(120);
+  });
+});
+
+describe("job state machine: rules", () => {
+  it("a new job is queued with a 'submitted' record", () => {
+    const state = fresh();
+    expect(state).to.include({ status: "queued", attempts: 0, nodeId: null });
+    expect(state.history).to.deep.equal([{ at: 0, from: null, to: "queued", event: "submit", reason: "submitted" }]);
+  });
+
+  it("a transition leaves the old state untouched", () => {
+    const before = fresh();
+    const snapshot = JSON.stringify(before);
+    transitionOrThrow(before, { type: "offer", at: 1, nodeId: NODE_A });
+    expect(JSON.stringify(before)).to.equal(snapshot);
+  });
+
+  it("an offer records the node and stands for lock_escrow", () => {
+    const state = transitionOrThrow(fresh(), { type: "offer", at: 5, nodeId: NODE_A });
+    expect(state.nodeId).to.equal(NODE_A);
+    expect(state.history.at(-1)).to.include({ reason: "matched", instruction: "lock_escrow", nodeId: NODE_A });
+  });
+
+  it("offer-expired: back to queued, the node excluded, no attempt counted, unlock_escrow", () => {
+    const state = transitionOrThrow(reach("offered"), { type: "offer-expired", at: 9, nodeId: NODE_A });
+    expect(state).to.deep.include({ status: "queued", nodeId: null, attempts: 0, excludedNodes: [NODE_A] });
+    expect(state.history.at(-1)).to.include({ reason: "offer-expired", instruction: "unlock_escrow" });
+  });
+
+  it("node-lost: back to queued, attempt + 1, the node excluded, unlock_escrow", () => {
+    const state = transitionOrThrow(reach("running"), { type: "node-lost", at: 9, nodeId: NODE_A, detail: "3 beats missed" });
+    expect(state).to.deep.include({ status: "queued", nodeId: null, attempts: 1, excludedNodes: [NODE_A] });
+    expect(state.history.at(-1)).to.include({ reason: "node-lost", detail: "3 beats missed", instruction: "unlock_escrow" });
+  });
+
+  it("node-lost on the last allowed attempt refunds instead: max-attempts-reached, refund_escrow", () => {
+    let state = reach("running", 2);
+    state = transitionOrThrow(state, { type: "node-lost", at: 10, nodeId: NODE_A });
+    state = transitionOrThrow(state, { type: "offer", at: 11, nodeId: NODE_B });
+    state = transitionOrThrow(state, { type: "accept", at: 12, nodeId: NODE_B });
+    state = transitionOrThrow(state, { type: "node-lost", at: 13, nodeId: NODE_B });
+    expect(state).to.deep.include({ status: "refunding", attempts: 2, excludedNodes: [NODE_A, NODE_B] });
+    expect(state.history.at(-1)).to.include({ reason: "max-attempts-reached", instruction: "refund_escrow" });
+  });
+
+  it("with maxAttempts 1 the first node loss refunds", () => {
+    const state = transitionOrThrow(reach("running", 1), { type: "node-lost", at: 10, nodeId: NODE_A });
+    expect(state.status).to.equal("refunding");
+  });
+
+  it("error: offering the job to a node that already failed it is NODE_EXCLUDED", () => {
+    const requeued = transitionOrThrow(reach("running"), { type: "node-lost", at: 10, nodeId: NODE_A });
+    expect(transition(requeued, { type: "offer", at: 11, nodeId: NODE_A })).to.include({ code: "NODE_EXCLUDED" });
+  });
+
+  it("error: a late report from the node that lost the job is WRONG_NODE", () => {
+    let state = transitionOrThrow(reach("running"), { type: "node-lost", at: 10, nodeId: NODE_A });
+    state = transitionOrThrow(state, { type: "offer", at: 11, nodeId: NODE_B });
+    state = transitionOrThrow(state, { type: "accept", at: 12, nodeId: NODE_B });
+    const proof = { weightsCid: "bafy", weightsSha256: SHA };
+    const late = transition(state, { type: "report", at: 13, nodeId: NODE_A, proof });
+    expect(late).to.be.instanceOf(TransitionError);
+    expect(late).to.include({ code: "WRONG_NODE" });
+  });
+
+  it("error: accepting another node's offer is WRONG_NODE", () => {
+    expect(transition(reach("offered"), { type: "accept", at: 2, nodeId: NODE_B })).to.include({ code: "WRONG_NODE" });
+  });
+
+  it("error: a node-lost about a node the job is not with is WRONG_NODE", () => {
+    expect(transition(reach("running"), { type: "node-lost", at: 2, nodeId: NODE_B })).to.include({ code: "WRONG_NODE" });
+  });
+
+  it("a report records the proof; proof-verified stands for release_escrow", () => {
+    const verifying = reach("verifying");
+    expect(verifying.proof).to.deep.equal({ weightsCid: "bafy-weights", weightsSha256: SHA });
+    const releasing = transitionOrThrow(verifying, { type: "proof-verified", at: 3 });
+    expect(releasing.history.at(-1)).to.include({ reason: "proof-verified", instruction: "release_escrow" });
+  });
+
+  it("error: a report without a lowercase sha256 is INVALID_EVENT", () => {
+    const proof = { weightsCid: "bafy", weightsSha256: "XYZ" };
+    const bad = transition(reach("running"), { type: "report", at: 2, nodeId: NODE_A, proof });
+    expect(bad).to.include({ code: "INVALID_EVENT" });
+  });
+
+  it("proof-rejected refunds and keeps the reason for the client", () => {
+    const state = transitionOrThrow(reach("verifying"), { type: "proof-rejected", at: 4, detail: "metrics do not reproduce" });
+    expect(state.status).to.equal("refunding");
+    expect(state.history.at(-1)).to.include({
+      reason: "proof-rejected",
+      detail: "metrics do not reproduce",
+      instruction: "refund_escrow",
+    });
+  });
+
+  it("timed-out records the node's share by verified progress for settle_partial", () => {
+    const state = transitionOrThrow(reach("running"), { type: "timed-out", at: 4, nodeShareBps: 2_500 });
+    expect(state).to.include({ status: "settling-partial", nodeShareBps: 2_500 });
+    expect(state.history.at(-1)).to.include({
+      reason: "timed-out",
+      detail: "verified progress 25%",
+      instruction: "settle_partial",
+    });
+  });
+
+  it("error: a share above 10 000 bps is INVALID_EVENT", () => {
+    const refused = transition(reach("running"), { type: "timed-out", at: 4, nodeShareBps: 10_001 });
+    expect(refused).to.include({ code: "INVALID_EVENT" });
+  });
+
+  it("a client cancel before running refunds: cancelled-by-client, refund_escrow", () => {
+    const state = transitionOrThrow(reach("offered"), { type: "cancel", at: 4 });
+    expect(state).to.include({ status: "refunding", nodeId: null });
+    expect(state.history.at(-1)).to.include({ reason: "cancelled-by-client", instruction: "refund_escrow" });
+  });
+
+  it("a confirmed settlement records its signature", () => {
+    expect(reach("released").settlementSignature).to.equal("5ig");
+    expect(reach("refunded").settlementSignature).to.equal("5ig");
+    expect(reach("settled").settlementSignature).to.equal("5ig");
+  });
+
+  it("the happy path's history: submitted, matched, accepted, proof-reported, proof-verified, release-confirmed", () => {
+    const state = reach("released");
+    expect(state.history.map((record) => [record.from, record.to, record.reason])).to.deep.equal([
+      [null, "queued", "submitted"],
+      ["queued", "offered", "matched"],
+      ["offered", "running", "accepted"],
+      ["running", "verifying", "proof-reported"],
+      ["verifying", "releasing", "proof-verified"],
+      ["releasing", "released", "release-confirmed"],
+    ]);
+  });
+
+  it("released, refunded and settled are the terminal statuses", () => {
+    expect(JOB_STATUSES.filter(isTerminal)).to.deep.equal(["released", "refunded", "settled"]);
+  });
+
+  it("the money states map to release_escrow, refund_escrow and settle_partial", () => {
+    expect(MONEY_STATE_INSTRUCTION).to.deep.equal({
+      releasing: "release_escrow",
+      refunding: "refund_escrow",
+      "settling-partial": "settle_partial",
+    });
+  });
+
+  it("error: an event with no time is INVALID_EVENT", () => {
+    expect(transition(fresh(), { type: "offer", at: Number.NaN, nodeId: NODE_A })).to.include({ code: "INVALID_EVENT" });
+  });
+
+  it("error: transitionOrThrow throws the TransitionError", () => {
+    expect(() => transitionOrThrow(reach("released"), { type: "cancel", at: 9 }))
+      .to.throw(TransitionError)
+      .with.property("code", "TRANSITION_FORBIDDEN");
+  });
+
+  it("error: maxAttempts below 1 is INVALID_JOB_STATE", () => {
+    expect(() => newJobState("job", 0, 0)).to.throw(JobStateError).with.property("code", "INVALID_JOB_STATE");
+  });
+});
