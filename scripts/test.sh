@@ -32,24 +32,23 @@ npm run -s gen:types:check
 step "Coordinator unit tests"
 npm run -s test:coordinator:unit 2>&1 | tee "$LOG_DIR/mocha-coordinator-unit.log"
 
-step "Coordinator integration tests against a real redis-server"
+step "Services: the localnet (JSON-RPC), a real redis-server"
+start_localnet "${CYXWIZ_TEST_RPC_PORT:-18899}" "$LOG_DIR/localnet.log"
 trap 'stop_localnet; stop_services' EXIT
 ensure_redis
 start_redis "${CYXWIZ_TEST_REDIS_PORT:-16379}" "$LOG_DIR/redis"
 export CYXWIZ_TEST_REDIS_URL="redis://127.0.0.1:${CYXWIZ_TEST_REDIS_PORT:-16379}"
-npm run -s test:coordinator:integration 2>&1 | tee "$LOG_DIR/mocha-coordinator-integration.log"
-stop_services
-
-step "TypeScript tests (mocha) against the localnet over JSON-RPC"
-start_localnet "${CYXWIZ_TEST_RPC_PORT:-18899}" "$LOG_DIR/localnet.log"
-trap 'stop_localnet; stop_services' EXIT
 export CYXWIZ_LOCALNET_DIR="$LOG_DIR/localnet"
 npm run -s migrate
-npm run -s test:ts 2>&1 | tee "$LOG_DIR/mocha-chain.log"
-stop_localnet
 
-# count WORD FILE: the sum of every "N WORD" in FILE.
-count() { { grep -Eo "[0-9]+ $1" "$2" || true; } | awk '{s+=$1} END {print s+0}'; }
+step "TypeScript tests (mocha) against the localnet over JSON-RPC"
+npm run -s test:ts 2>&1 | tee "$LOG_DIR/mocha-chain.log"
+
+step "Coordinator integration tests (real redis-server and localnet)"
+npm run -s test:coordinator:integration 2>&1 | tee "$LOG_DIR/mocha-coordinator-integration.log"
+stop_localnet
+stop_services
+
 rust_passed=$(count passed "$LOG_DIR/cargo-test.log")
 rust_failed=$(count failed "$LOG_DIR/cargo-test.log")
 ts_passed=$(cat "$LOG_DIR"/mocha-*.log | count passing /dev/stdin)
