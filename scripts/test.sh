@@ -49,6 +49,8 @@ npm run -s test:coordinator:integration 2>&1 | tee "$LOG_DIR/mocha-coordinator-i
 stop_localnet
 stop_services
 
+# count WORD FILE: the sum of every "N WORD" in FILE.
+count() { { grep -Eo "[0-9]+ $1" "$2" || true; } | awk '{s+=$1} END {print s+0}'; }
 rust_passed=$(count passed "$LOG_DIR/cargo-test.log")
 rust_failed=$(count failed "$LOG_DIR/cargo-test.log")
 ts_passed=$(cat "$LOG_DIR"/mocha-*.log | count passing /dev/stdin)

@@ -145,8 +145,11 @@ describe("chain: escrow verification at submission (37, 35)", function () {
 
   describe("35: a coordinator clock 10 minutes off changes nothing", () => {
     const realNow = Date.now;
-    const skew = (offsetMs: number) => {
-      Date.now = () => realNow() + offsetMs;
+    // The local clock set 10 min off the CHAIN's clock (the shared localnet's
+    // clock may have been warped forward by other suites, so not off wall time).
+    const skew = async (offsetMs: number) => {
+      const chainOffsetMs = (await chainUnixTime(suite.chain.connection)) * 1_000 - realNow();
+      Date.now = () => realNow() + chainOffsetMs + offsetMs;
     };
     afterEach(() => {
       Date.now = realNow;
@@ -155,7 +158,7 @@ describe("chain: escrow verification at submission (37, 35)", function () {
     it("35: a clock 10 min ahead does not reject an escrow that lives long enough by the chain clock", async () => {
       // 15 min left by the chain; a verifier trusting the local clock would see 5 < 10.
       const job = await fundedJob(suite, 1_000n, 15 * 60);
-      skew(+TEN_MINUTES_MS);
+      await skew(+TEN_MINUTES_MS);
       const escrow = await verifySubmissionEscrow(deps(), submission(job, { minRemainingSecs: 10 * 60 }));
       expect(escrow.status).to.equal("Created");
     });
@@ -163,11 +166,11 @@ describe("chain: escrow verification at submission (37, 35)", function () {
     it("35: a clock 10 min behind does not accept an escrow that expires too soon by the chain clock", async () => {
       // 5 min left by the chain; a verifier trusting the local clock would see 15 ≥ 10.
       const job = await fundedJob(suite, 1_000n, 5 * 60);
-      skew(-TEN_MINUTES_MS);
+      await skew(-TEN_MINUTES_MS);
       await expectRejected(job, submission(job, { minRemainingSecs: 10 * 60 }), "ESCROW_EXPIRES_TOO_SOON");
-      Date.now = realNow;
       const chainNow = await chainUnixTime(suite.chain.connection);
-      expect(Math.abs(chainNow - Math.floor(realNow() / 1_000))).to.be.below(60);
+      expect(chainNow - Math.floor(Date.now() / 1_000)).to.be.within(9 * 60, 11 * 60);
+      Date.now = realNow;
     });
   });
 });

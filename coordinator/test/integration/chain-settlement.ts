@@ -8,6 +8,7 @@
  */
 import { expect } from "chai";
 
+
 import {
   IntentStore,
   RedisWrite,
@@ -17,7 +18,7 @@ import {
   SettlementFailedError,
   SettlementOutcome,
 } from "../../src/chain";
-import { proofHashOf, releaseSplit, split, tokenBalances } from "../../../sdk/src";
+import { chainUnixTime, proofHashOf, releaseSplit, split, tokenBalances } from "../../../sdk/src";
 import { useEscrowSuite } from "../../../tests/setup";
 import {
   escrowTransactions,
@@ -458,13 +459,16 @@ describe("chain: exactly-once settlement (26–30, 35, 36)", function () {
   describe("35: a coordinator clock 10 minutes off changes nothing", () => {
     for (const skewMs of [+600_000, -600_000]) {
       it(`35: with the local clock ${skewMs > 0 ? "ahead" : "behind"} by 10 min, expiry is the chain's and the release goes through`, async () => {
-        const settlement = await coordinator({ now: () => Date.now() + skewMs });
+        // 10 min off the CHAIN's clock (which other suites may have warped forward).
+        const chainOffsetMs = (await chainUnixTime(suite.chain.connection)) * 1_000 - Date.now();
+        const localNow = () => Date.now() + chainOffsetMs + skewMs;
+        const settlement = await coordinator({ now: localNow });
         // Five minutes left on chain: a clock 10 min ahead would think it expired.
         const job = await fundedJob(suite, AMOUNT, 5 * 60);
         await settlement.lock(job.target, job.node.publicKey);
         const report = await settlement.reconcileEscrow(job.target.jobId, job.escrow);
         expect(report.expired).to.equal(false);
-        expect(Math.abs(report.chainNow * 1_000 - Date.now())).to.be.below(60_000);
+        expect(Math.abs(report.chainNow * 1_000 - localNow())).to.be.within(9 * 60_000, 11 * 60_000);
         const outcome = await settlement.release(job.target, proofHashOf("w"));
         expectReleasePaid(job);
         expect(outcome).to.include({ state: "confirmed", attempts: 1 });
