@@ -1,0 +1,351 @@
+/**
+ * The composition root: builds the coordinator from its config and injected
+ * dependencies (Redis, the chain side's ports, a clock, health probes), and runs its
+ * two background loops next to the HTTP API:
+ *
+ *   lease watchdog   every heartbeat interval: nodes silent for missesBeforeOffline ×
+ *                    intervalMs go offline and lose their job (node-lost: attempt + 1,
+ *                    refund after the last; offer-expired when not yet accepted); due
+ *                    offers expire; jobs waiting for an escrow unlock are unlocked
+ *                    through Settlement and return to the queue; refunds are handed to
+ *                    Settlement.
+ *   dispatcher       every matching tick: the domain matcher pairs the most urgent
+ *                    queued jobs with free online nodes; each pair is reserved in Redis,
+ *                    the escrow locked to the node on chain, then the offer published
+ *                    for the node's next heartbeat.
+ *
+ * Every state change is one Lua script, so a crash or a Redis outage at any point
+ * leaves each record either before or after a change, never half-way; a reserved offer
+ * whose lock never happened expires and the job is unlocked and requeued.
+ */
+import { readFileSync } from "fs";
+import { createServer, Server } from "http";
+import { AddressInfo } from "net";
+import { join } from "path";
+
+import { Express } from "express";
+import Redis from "ioredis";
+
+import { CoordinatorConfig } from "./config";
+import { createGpuCatalogue, GpuCatalogue } from "./domain/gpu";
+import { DEFAULT_MATCHER_CONFIG, Matcher, MatcherConfig } from "./domain/matcher";
+import { DEFAULT_PRICING_CONFIG, PricingConfig } from "./domain/pricing";
+import { createApp } from "./http/app";
+import { HealthProbes } from "./http/context";
+import { toJson } from "./http/json";
+import { ApiMetrics } from "./http/metrics";
+import { Clock, EscrowRef, EscrowVerifier, Settlement } from "./http/ports";
+import { ipfsProbe, redisProbe, rpcProbe } from "./http/probes";
+import { schemas } from "./http/schemas";
+import { Logger } from "./logger";
+import { createStore, Store } from "./store";
+import { isStoreUnavailable } from "./store/failures";
+import { StoredJob } from "./store/job-codec";
+import { nodeReliability } from "./store/node-codec";
+
+export interface ServiceDeps {
+  readonly config: CoordinatorConfig;
+  readonly redis: Redis;
+  readonly log: Logger;
+  readonly escrowVerifier: EscrowVerifier;
+  readonly settlement: Settlement;
+  readonly clock?: Clock;
+  /** Defaults: real probes of config.redis, config.rpcUrl and config.ipfs.apiUrl. */
+  readonly probes?: Partial<HealthProbes>;
+  readonly catalogue?: GpuCatalogue;
+  readonly pricing?: PricingConfig;
+  readonly matcher?: MatcherConfig;
+  readonly healthTimeoutMs?: number;
+  readonly idempotencyTtlMs?: number;
+  /** Queued jobs the dispatcher considers per tick, most urgent first. */
+  readonly matchBatch?: number;
+}
+
+export interface Service {
+  readonly app: Express;
+  readonly store: Store;
+  readonly metrics: ApiMetrics;
+  readonly watchdog: Loop;
+  readonly dispatcher: Loop;
+  /** Listens on config.http (port 0: any free port) and starts the loops unless told not to. */
+  start(options?: { loops?: boolean }): Promise<AddressInfo>;
+  /** Stops taking connections and loops, and resolves once in-flight requests and ticks are done. */
+  close(): Promise<void>;
+}
+
+const OPENAPI_PATH = join(__dirname, "..", "openapi.yaml");
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function createService(deps: ServiceDeps): Service {
+  const { config, redis, log, settlement } = deps;
+  const clock = deps.clock ?? Date.now;
+  const store = createStore(redis, config.redis.keyPrefix);
+  const catalogue = deps.catalogue ?? createGpuCatalogue();
+  const matcherConfig = deps.matcher ?? DEFAULT_MATCHER_CONFIG;
+  const healthTimeoutMs = deps.healthTimeoutMs ?? 2_000;
+  const metrics = new ApiMetrics(
+    { jobCounts: () => store.jobs.counts(), nodesOnline: () => store.nodes.onlineCount() },
+    log,
+  );
+  const app = createApp({
+    config,
+    store,
+    log,
+    clock,
+    metrics,
+    escrowVerifier: deps.escrowVerifier,
+    probes: {
+      redis: deps.probes?.redis ?? redisProbe(redis, healthTimeoutMs),
+      rpc: deps.probes?.rpc ?? rpcProbe(config.rpcUrl, healthTimeoutMs),
+      ipfs: deps.probes?.ipfs ?? ipfsProbe(config.ipfs.apiUrl, healthTimeoutMs),
+    },
+    catalogue,
+    pricing: deps.pricing ?? DEFAULT_PRICING_CONFIG,
+    matcher: matcherConfig,
+    schemas: schemas(catalogue),
+    openapi: readFileSync(OPENAPI_PATH, "utf8"),
+    idempotencyTtlMs: deps.idempotencyTtlMs ?? DAY_MS,
+  });
+
+  const leaseMs = config.heartbeat.intervalMs * config.heartbeat.missesBeforeOffline;
+  const ref = (job: StoredJob): EscrowRef => ({ jobId: job.jobId, escrow: job.escrow, payer: job.client });
+  // Nodes could not beat while the coordinator was down or its store unreachable:
+  // after either, every node gets a full lease before the watchdog judges it.
+  let graceUntil = clock() + leaseMs;
+  let storeWasDown = false;
+
+  /**
+   * Runs `work` for each item; a failure is logged with the item and the rest go on
+   * (the item is retried next tick), except a store outage, which ends the tick.
+   */
+  async function each(items: readonly string[], name: "nodeId" | "jobId", work: (item: string) => Promise<void>): Promise<void> {
+    for (const item of items) {
+      try {
+        await work(item);
+      } catch (error) {
+        if (isStoreUnavailable(error)) throw error;
+        log.error("background step failed; retrying next tick", { [name]: item, error });
+      }
+    }
+  }
+
+  const watchdog = new Loop("lease-watchdog", config.heartbeat.intervalMs, log, async () => {
+    const now = clock();
+    try {
+      if (storeWasDown) {
+        await store.nodes.onlineCount();
+        storeWasDown = false;
+        graceUntil = now + leaseMs;
+      }
+      if (now >= graceUntil) await expireNodes(now);
+      await expireOffers(now);
+      await unlockJobs();
+      await handOverRefunds();
+    } catch (error) {
+      if (isStoreUnavailable(error)) storeWasDown = true;
+      throw error;
+    }
+  });
+
+  async function expireNodes(now: number): Promise<void> {
+    const cutoff = now - leaseMs;
+    await each(await store.nodes.staleLeases(cutoff), "nodeId", async (nodeId) => {
+      const expiry = await store.leases.expireNode(nodeId, cutoff, now);
+      if (expiry.kind === "expired") log.info("node offline: lease expired", { nodeId, jobId: expiry.jobId, from: expiry.from, to: expiry.to });
+    });
+  }
+
+  async function expireOffers(now: number): Promise<void> {
+    await each(await store.jobs.dueOffers(now), "jobId", async (jobId) => {
+      if ((await store.leases.expireOffer(jobId, now)) === "expired") log.info("offer expired", { jobId });
+    });
+  }
+
+  async function unlockJobs(): Promise<void> {
+    await each(await store.jobs.awaitingUnlock(), "jobId", async (jobId) => {
+      const job = await store.jobs.get(jobId);
+      if (job === null) return;
+      await settlement.unlock(ref(job));
+      if (await store.leases.unlocked(jobId)) log.info("escrow unlocked; job requeued", { jobId });
+    });
+  }
+
+  async function handOverRefunds(): Promise<void> {
+    await each(await store.jobs.awaitingRefund(), "jobId", async (jobId) => {
+      const job = await store.jobs.get(jobId);
+      if (job === null) return;
+      await settlement.refund(ref(job));
+      await store.jobs.refundHandedOver(jobId);
+    });
+  }
+
+  const dispatcher = new Loop("dispatcher", config.matching.tickMs, log, async () => {
+    if ((await store.jobs.queuedCount()) === 0) return;
+    const free = (await store.nodes.online()).filter((node) => node.jobId === null);
+    if (free.length === 0) return;
+    const now = clock();
+    const matcher = new Matcher(catalogue, matcherConfig);
+    for (const node of free) {
+      try {
+        const reliability = nodeReliability(node, now, config.heartbeat.intervalMs).score;
+        matcher.registerNode({ ...node, reliability });
+      } catch (error) {
+        log.warn("node left out of matching", { nodeId: node.nodeId, error: (error as Error).message });
+      }
+    }
+    const jobs = new Map<string, StoredJob>();
+    for (const job of await store.jobs.mostUrgent(deps.matchBatch ?? 500)) {
+      jobs.set(job.jobId, job);
+      enqueue(matcher, job);
+    }
+    const assignments = matcher.nextAssignments(now);
+    const offered = await Promise.allSettled(
+      assignments.map((assignment) => offer(jobs.get(assignment.jobId) as StoredJob, assignment.nodeId, now)),
+    );
+    offered.forEach((result, index) => {
+      if (result.status === "fulfilled") return;
+      if (isStoreUnavailable(result.reason)) throw result.reason;
+      log.error("offer failed", { jobId: assignments[index].jobId, nodeId: assignments[index].nodeId, error: result.reason });
+    });
+  });
+
+  function enqueue(matcher: Matcher, job: StoredJob): void {
+    try {
+      matcher.enqueue({
+        jobId: job.jobId,
+        priority: job.priority,
+        submittedAt: job.submittedAt,
+        requirements: { minVramGb: job.minVramGb, gpuModels: job.gpuModels },
+        maxPrice: job.maxPrice,
+        gpuMicroHours: job.gpuMicroHours,
+        excludedNodes: job.state.excludedNodes,
+        attempts: job.state.attempts,
+      });
+    } catch (error) {
+      log.warn("job left out of matching", { jobId: job.jobId, error: (error as Error).message });
+    }
+  }
+
+  async function offer(job: StoredJob, nodeId: string, now: number): Promise<void> {
+    const deadline = now + config.matching.offerTimeoutMs;
+    const reserved = await store.offers.reserve(job, nodeId, now, deadline);
+    if (reserved !== "reserved") return log.debug("offer not reserved", { jobId: job.jobId, nodeId, outcome: reserved });
+    try {
+      await settlement.lock(ref(job), nodeId);
+    } catch (error) {
+      return log.error("escrow lock failed; the offer will expire and the job be requeued", { jobId: job.jobId, nodeId, error });
+    }
+    const published = await store.offers.publish(
+      job.jobId,
+      nodeId,
+      toJson({
+        jobId: job.jobId,
+        escrow: job.escrow,
+        datasetCid: job.datasetCid,
+        config: JSON.parse(job.config) as unknown,
+        payment: job.maxPrice,
+        gpuMicroHours: job.gpuMicroHours,
+        acceptBy: deadline,
+      }),
+    );
+    if (published) log.info("job offered", { jobId: job.jobId, nodeId });
+  }
+
+  let server: Server | null = null;
+  return {
+    app,
+    store,
+    metrics,
+    watchdog,
+    dispatcher,
+    async start(options = {}) {
+      const listening = createServer(app);
+      server = listening;
+      await new Promise<void>((resolve, reject) => {
+        listening.once("error", reject);
+        listening.listen(config.http.port, config.http.host, () => resolve());
+      });
+      if (options.loops ?? true) {
+        watchdog.start();
+        dispatcher.start();
+      }
+      return listening.address() as AddressInfo;
+    },
+    async close() {
+      const closing = server;
+      server = null;
+      const closed =
+        closing === null
+          ? Promise.resolve()
+          : new Promise<void>((resolve, reject) => closing.close((error) => (error ? reject(error) : resolve())));
+      closing?.closeIdleConnections();
+      await Promise.all([watchdog.stop(), dispatcher.stop(), closed]);
+    },
+  };
+}
+
+/**
+ * A background loop: runs `tick` every `intervalMs`, never two at once; a failed tick
+ * is logged with the loop's name (a store outage once when it starts and once when it
+ * ends, not every tick); stopping waits for the tick in flight.
+ */
+export class Loop {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+  private storeDown = false;
+
+  constructor(
+    readonly name: string,
+    private readonly intervalMs: number,
+    private readonly log: Logger,
+    private readonly tick: () => Promise<void>,
+  ) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule();
+  }
+
+  /** Runs one tick now (after the one in flight, if any); never rejects. */
+  async runOnce(): Promise<void> {
+    while (this.running !== null) await this.running;
+    this.running = this.guarded();
+    try {
+      await this.running;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    while (this.running !== null) await this.running;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.runOnce().finally(() => this.schedule());
+    }, this.intervalMs);
+  }
+
+  private async guarded(): Promise<void> {
+    try {
+      await this.tick();
+      if (this.storeDown) this.log.info("store reachable again", { loop: this.name });
+      this.storeDown = false;
+    } catch (error) {
+      if (isStoreUnavailable(error)) {
+        if (!this.storeDown) this.log.warn("store unavailable; retrying every tick", { loop: this.name, error: (error as Error).message });
+        this.storeDown = true;
+        return;
+      }
+      this.log.error("loop tick failed", { loop: this.name, error });
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/** The coordinator's Redis store: one object holding every part, over one connection. */
+import Redis from "ioredis";
+
+import { JobStore } from "./jobs";
+import { Keys } from "./keys";
+import { LeaseStore } from "./leases";
+import { NodeStore } from "./nodes";
+import { NonceStore } from "./nonces";
+import { OfferStore } from "./offers";
+import { QuoteStore } from "./quotes";
+import { Scripts } from "./scripts";
+
+export interface Store {
+  readonly redis: Redis;
+  readonly keys: Keys;
+  readonly scripts: Scripts;
+  readonly nonces: NonceStore;
+  readonly quotes: QuoteStore;
+  readonly jobs: JobStore;
+  readonly nodes: NodeStore;
+  readonly offers: OfferStore;
+  readonly leases: LeaseStore;
+}
+
+export function createStore(redis: Redis, prefix: string): Store {
+  const keys = new Keys(prefix);
+  const scripts = new Scripts(redis);
+  const jobs = new JobStore(redis, keys, scripts);
+  const nodes = new NodeStore(redis, keys, scripts);
+  return {
+    redis,
+    keys,
+    scripts,
+    nonces: new NonceStore(redis, keys),
+    quotes: new QuoteStore(redis, keys),
+    jobs,
+    nodes,
+    offers: new OfferStore(keys, scripts),
+    leases: new LeaseStore(keys, scripts, jobs, nodes),
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * What the lease watchdog changes: nodes whose heartbeats stopped go offline and lose
+ * their job, offers nobody accepted expire, and jobs whose escrow is unlocked again
+ * return to the matchable queue. The domain decides each job's next state
+ * (node-lost: attempt + 1, or refund after the last attempt; offer-expired); a script
+ * writes it only if nothing changed since it was read.
+ */
+import { JobEvent, JobStatus, transition, TransitionError } from "../domain/job-state";
+import { CAS_ATTEMPTS, ConcurrentUpdateError, JobStore } from "./jobs";
+import { lastRecord } from "./job-codec";
+import { Keys } from "./keys";
+import { NodeStore } from "./nodes";
+import { replyString, Scripts } from "./scripts";
+
+export type NodeExpiry =
+  | { readonly kind: "alive" | "offline" | "unknown-node" }
+  | {
+      readonly kind: "expired";
+      /** The job the node held, if any, and where it went. */
+      readonly jobId: string | null;
+      readonly from: JobStatus | null;
+      readonly to: JobStatus | null;
+    };
+
+export type OfferExpiry = "expired" | "not-due" | "gone";
+
+export class LeaseStore {
+  constructor(
+    private readonly keys: Keys,
+    private readonly scripts: Scripts,
+    private readonly jobs: JobStore,
+    private readonly nodes: NodeStore,
+  ) {}
+
+  /** Takes `nodeId` offline if its last heartbeat is at or before `cutoff`. */
+  async expireNode(nodeId: string, cutoff: number, now: number): Promise<NodeExpiry> {
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const node = await this.nodes.get(nodeId);
+      if (node === null) return { kind: "unknown-node" };
+      const jobId = node.jobId ?? "";
+      let version = "";
+      let to: JobStatus | "" = "";
+      let attempts = "";
+      let record = "";
+      const job = jobId === "" ? null : await this.jobs.get(jobId);
+      if (job !== null) {
+        const event: JobEvent =
+          job.state.status === "offered"
+            ? { type: "offer-expired", nodeId, at: now }
+            : { type: "node-lost", nodeId, at: now, detail: `no heartbeat since ${new Date(node.lastSeen).toISOString()}` };
+        const next = transition(job.state, event);
+        if (!(next instanceof TransitionError)) {
+          version = String(job.version);
+          to = next.status;
+          attempts = String(next.attempts);
+          record = lastRecord(next);
+        }
+      }
+      const keys = this.keys;
+      const reply = await this.scripts.run(
+        "expire-node",
+        [
+          keys.node(nodeId),
+          keys.leases,
+          keys.job(jobId),
+          keys.jobHistory(jobId),
+          keys.jobExcluded(jobId),
+          keys.jobCounts,
+          keys.jobsOffered,
+          keys.jobsUnlocking,
+          keys.jobsRefunding,
+        ],
+        [nodeId, cutoff, now, jobId, version, to, attempts, record],
+      );
+      switch (reply[0]) {
+        case "OK": {
+          const from = replyString(reply, 1);
+          return {
+            kind: "expired",
+            jobId: jobId === "" ? null : jobId,
+            from: from === "" ? null : (from as JobStatus),
+            to: from === "" || to === "" ? null : to,
+          };
+        }
+        case "ALIVE":
+          return { kind: "alive" };
+        case "OFFLINE":
+          return { kind: "offline" };
+        case "STALE":
+          continue;
+        default:
+          throw new Error(`expire-node replied ${String(reply[0])}`);
+      }
+    }
+    throw new ConcurrentUpdateError(`node ${nodeId}`);
+  }
+
+  /** Puts an offered job back in the queue if its deadline has passed. */
+  async expireOffer(jobId: string, now: number): Promise<OfferExpiry> {
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const job = await this.jobs.get(jobId);
+      if (job === null || job.state.status !== "offered" || job.state.nodeId === null) return "gone";
+      const nodeId = job.state.nodeId;
+      const next = transition(job.state, { type: "offer-expired", nodeId, at: now });
+      if (next instanceof TransitionError) return "gone";
+      const keys = this.keys;
+      const reply = await this.scripts.run(
+        "expire-offer",
+        [
+          keys.job(jobId),
+          keys.jobHistory(jobId),
+          keys.jobExcluded(jobId),
+          keys.jobCounts,
+          keys.node(nodeId),
+          keys.jobsOffered,
+          keys.jobsUnlocking,
+        ],
+        [jobId, nodeId, job.version, now, lastRecord(next)],
+      );
+      if (reply[0] === "OK") return "expired";
+      if (reply[0] === "NOT_DUE") return "not-due";
+      if (reply[0] !== "STALE") throw new Error(`expire-offer replied ${String(reply[0])}`);
+    }
+    throw new ConcurrentUpdateError(`job ${jobId}`);
+  }
+
+  /** The job's escrow is Created again on chain: it may be matched again. */
+  async unlocked(jobId: string): Promise<boolean> {
+    const keys = this.keys;
+    const reply = await this.scripts.run("unlocked", [keys.job(jobId), keys.jobsUnlocking, keys.jobsQueued], [jobId]);
+    return reply[0] === "OK";
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Nodes: registration, reads and the heartbeat. A heartbeat is one script call (plus
+ * the nonce the signed request claims: two Redis commands per beat).
+ */
+import Redis from "ioredis";
+
+import { nodeClassOf } from "../domain/gpu";
+import { newJobState, transitionOrThrow } from "../domain/job-state";
+import { isEmptyHash } from "./codec";
+import { storeCall } from "./failures";
+import { lastRecord } from "./job-codec";
+import { Keys } from "./keys";
+import { decodeNode, StoredNode } from "./node-codec";
+import { replyString, Scripts } from "./scripts";
+
+export interface Registration {
+  readonly nodeId: string;
+  readonly gpuModel: string;
+  readonly vramGb: number;
+  readonly gpuCount: number;
+  readonly priceFloor: bigint;
+}
+
+export interface Beat {
+  readonly nodeId: string;
+  /** The job the node says it works on; its offer is accepted by naming it. */
+  readonly jobId: string | null;
+  readonly progress: number | null;
+  /** From the request's signed timestamp to its receipt, ms. */
+  readonly latencyMs: number;
+  readonly now: number;
+}
+
+export type BeatOutcome =
+  | { readonly kind: "unknown-node" }
+  | { readonly kind: "not-assigned" }
+  | {
+      readonly kind: "ok";
+      /** The offer waiting for the node (JSON), if any. */
+      readonly offer: string | null;
+      /** A job the node lost and must drop, if any. */
+      readonly cancel: string | null;
+      /** The status of the job the beat named. */
+      readonly jobStatus: string | null;
+    };
+
+/** The history record of a node accepting its offer, exactly as the domain writes it. */
+export function acceptRecord(jobId: string, nodeId: string, at: number): string {
+  const offered = { ...newJobState(jobId, at, 1), status: "offered" as const, nodeId };
+  return lastRecord(transitionOrThrow(offered, { type: "accept", nodeId, at }));
+}
+
+export class NodeStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly scripts: Scripts,
+  ) {}
+
+  async register(registration: Registration, now: number): Promise<"created" | "updated"> {
+    const reply = await this.scripts.run(
+      "register-node",
+      [this.keys.node(registration.nodeId), this.keys.nodes, this.keys.leases],
+      [
+        registration.nodeId,
+        now,
+        registration.gpuModel,
+        registration.vramGb,
+        nodeClassOf(registration.vramGb),
+        registration.gpuCount,
+        registration.priceFloor.toString(),
+      ],
+    );
+    return reply[0] === "CREATED" ? "created" : "updated";
+  }
+
+  async get(nodeId: string): Promise<StoredNode | null> {
+    const key = this.keys.node(nodeId);
+    const hash = await storeCall("node read", () => this.redis.hgetall(key));
+    return isEmptyHash(hash) ? null : decodeNode(key, hash);
+  }
+
+  /** Every registered node. */
+  async all(): Promise<StoredNode[]> {
+    const ids = await storeCall("node list", () => this.redis.smembers(this.keys.nodes));
+    return this.many(ids);
+  }
+
+  /** Nodes holding a lease (online). */
+  async online(): Promise<StoredNode[]> {
+    const ids = await storeCall("lease list", () => this.redis.zrange(this.keys.leases, 0, -1));
+    return this.many(ids);
+  }
+
+  async onlineCount(): Promise<number> {
+    return storeCall("lease count", () => this.redis.zcard(this.keys.leases));
+  }
+
+  /** Online nodes whose last heartbeat is at or before `cutoff`. */
+  async staleLeases(cutoff: number): Promise<string[]> {
+    return storeCall("lease scan", () => this.redis.zrangebyscore(this.keys.leases, "-inf", cutoff));
+  }
+
+  async heartbeat(beat: Beat): Promise<BeatOutcome> {
+    const keys = this.keys;
+    const jobId = beat.jobId ?? "";
+    const reply = await this.scripts.run(
+      "heartbeat",
+      [keys.node(beat.nodeId), keys.leases, keys.job(jobId), keys.jobHistory(jobId), keys.jobsOffered, keys.jobCounts],
+      [
+        beat.nodeId,
+        beat.now,
+        jobId,
+        beat.progress === null ? "" : String(beat.progress),
+        Math.max(0, Math.round(beat.latencyMs)),
+        beat.jobId === null ? "" : acceptRecord(beat.jobId, beat.nodeId, beat.now),
+      ],
+    );
+    switch (reply[0]) {
+      case "UNKNOWN_NODE":
+        return { kind: "unknown-node" };
+      case "NOT_ASSIGNED":
+        return { kind: "not-assigned" };
+      case "OK":
+        return {
+          kind: "ok",
+          offer: replyString(reply, 1) || null,
+          cancel: replyString(reply, 2) || null,
+          jobStatus: replyString(reply, 3) || null,
+        };
+      default:
+        throw new Error(`heartbeat replied ${String(reply[0])}`);
+    }
+  }
+
+  private async many(ids: readonly string[]): Promise<StoredNode[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.keys.node(id));
+    const replies = await storeCall("node reads", () => pipeline.exec());
+    if (replies === null) throw new Error("node reads were aborted");
+    const nodes: StoredNode[] = [];
+    replies.forEach(([error, hash], index) => {
+      if (error !== null) throw error;
+      const fields = hash as Record<string, string>;
+      if (!isEmptyHash(fields)) nodes.push(decodeNode(this.keys.node(ids[index]), fields));
+    });
+    return nodes;
+  }
+}
