@@ -91,7 +91,7 @@ async function serve(redisUrl: string, prefix: string, verifier: string): Promis
     redis,
     log,
     escrowVerifier: { verify: refuse },
-    settlement: { lock: refuse, unlock: refuse, refund: refuse },
+    settlement: { lock: refuse, unlock: refuse, refund: refuse, release: refuse, settlePartial: refuse },
   });
   const address = await service.start({ loops: false });
   const reply = (message: ToParent) => process.send?.(message);

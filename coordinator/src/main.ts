@@ -4,15 +4,20 @@
  *   ts-node coordinator/src/main.ts [--config file.json]
  *
  * Configuration: defaults, then the file, then CYXWIZ_* environment variables
- * (config.ts). Prints one ready line on stdout once it listens; logs are JSON lines on
- * stderr. SIGTERM/SIGINT stop it gracefully: no new connections, in-flight requests
- * and loop ticks finish, then Redis is closed and the process exits 0.
+ * (config.ts). Start-up checks the chain before anything else: the RPC at rpcUrl, the
+ * JobEscrow config there (its mint is what submissions are checked against) and the
+ * coordinator keypair at coordinatorKeypairPath, which must be the config's
+ * coordinator. Then Redis; then the coordinator (wiring/coordinator.ts) listens,
+ * finishes the money intents a previous run left, reconciles the jobs nodes hold with
+ * the chain and starts its loops. Prints one ready line on stdout after that; logs are
+ * JSON lines on stderr. SIGTERM/SIGINT stop it gracefully: the chain side's loops stop
+ * (their intents stay pending for the next start), no new connections, in-flight
+ * requests and loop ticks finish, then Redis is closed and the process exits 0.
  */
 import { loadConfig } from "./config";
-import { unwiredChain } from "./http/unwired-chain";
 import { createLogger } from "./logger";
-import { createService } from "./service";
 import { connectRedis } from "./store/redis";
+import { connectChain, createCoordinator } from "./wiring";
 
 const USAGE = "usage: ts-node coordinator/src/main.ts [--config file.json]";
 /** A stop that takes longer than this is forced (exit 1). */
@@ -42,9 +47,17 @@ async function main(): Promise<void> {
   const log = createLogger({ level: config.logLevel, context: { service: "coordinator" } });
   process.on("unhandledRejection", (reason) => log.error("unhandled rejection", { error: reason }));
 
+  const chain = await connectChain(config);
+  log.info("chain checked", {
+    rpcUrl: config.rpcUrl,
+    program: chain.program.programId.toBase58(),
+    mint: chain.market.mint.toBase58(),
+    coordinator: chain.coordinator.publicKey.toBase58(),
+    paused: chain.market.paused,
+  });
   const redis = await connectRedis(config.redis, log);
-  const service = createService({ config, redis, log, ...unwiredChain() });
-  const address = await service.start();
+  const coordinator = createCoordinator({ config, redis, log, chain });
+  const { address } = await coordinator.start();
 
   let stopping = false;
   const stop = async (reason: string, code: number): Promise<void> => {
@@ -55,7 +68,7 @@ async function main(): Promise<void> {
       log.error("stop took too long; exiting", { timeoutMs: SHUTDOWN_TIMEOUT_MS });
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS).unref();
-    await service.close();
+    await coordinator.close();
     await redis.quit().catch(() => redis.disconnect());
     log.info("stopped", { reason });
     process.exit(code);
@@ -73,7 +86,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // Start-up errors (config, Redis unreachable or unsafe) name their fix: no stack needed.
+  // Start-up errors (config, chain, coordinator key, Redis unreachable or unsafe) name their fix: no stack needed.
   const { code, message } = error as { code?: unknown; message?: unknown };
   createLogger({ context: { service: "coordinator" } }).error("cannot start", {
     code: typeof code === "string" ? code : "START_FAILED",

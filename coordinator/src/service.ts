@@ -165,7 +165,9 @@ export function createService(deps: ServiceDeps): Service {
     await each(await store.jobs.awaitingUnlock(), "jobId", async (jobId) => {
       const job = await store.jobs.get(jobId);
       if (job === null) return;
-      await settlement.unlock(ref(job));
+      // A job that left the queue meanwhile (refunding) needs no unlock: its refund
+      // takes the escrow from Locked too, and the two would only conflict on chain.
+      if (job.state.status === "queued") await settlement.unlock(ref(job));
       if (await store.leases.unlocked(jobId)) log.info("escrow unlocked; job requeued", { jobId });
     });
   }

@@ -19,10 +19,13 @@ import { SettlementError } from "./errors";
 /**
  * One write of the caller's state change, applied atomically with finishing the
  * intent (e.g. the job's status → released). Arguments are strings: Lua turns
- * numbers into integers.
+ * numbers into integers. HINCRBY is there for counters other jobs change at the
+ * same time (per-status job counts, the job's version): only a relative change
+ * stays right whatever happened between the caller's read and the script.
  */
 export type RedisWrite =
   | { op: "HSET"; key: string; fields: Record<string, string> }
+  | { op: "HINCRBY"; key: string; field: string; by: string }
   | { op: "HDEL" | "SADD" | "SREM" | "ZREM" | "RPUSH"; key: string; members: string[] }
   | { op: "SET"; key: string; value: string }
   | { op: "DEL"; key: string }
@@ -32,6 +35,8 @@ function argsOf(write: RedisWrite): string[] {
   switch (write.op) {
     case "HSET":
       return Object.entries(write.fields).flat();
+    case "HINCRBY":
+      return [write.field, write.by];
     case "HDEL":
     case "SADD":
     case "SREM":

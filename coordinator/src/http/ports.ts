@@ -63,14 +63,30 @@ export interface EscrowRef {
  * The money actions the API and its loops ask for. Each is idempotent (asking again
  * for an action already done resolves) and exactly-once on chain; that is the chain
  * side's promise. A rejection leaves the caller's record as it was, to ask again.
+ *
+ * Lock and unlock are awaited until confirmed: the caller's next step (publishing an
+ * offer, requeueing the job) must not happen before the chain shows them. Payouts
+ * (refund, release, settlePartial) resolve once their intent is durably recorded:
+ * from then on the chain side owns them (re-sends, recovers after a crash) and its
+ * confirmation moves the job to its final state in the same Redis transaction.
  */
 export interface Settlement {
   /** Created → Locked to `nodeWallet`; resolves once confirmed. */
   lock(ref: EscrowRef, nodeWallet: string): Promise<void>;
-  /** Locked → Created (the node was lost or let its offer expire); resolves once confirmed. */
+  /** Locked → Created (the node was lost or let its offer expire); resolves once the escrow is Created. */
   unlock(ref: EscrowRef): Promise<void>;
   /** Everything back to the payer; resolves once the intent is durably recorded. */
   refund(ref: EscrowRef): Promise<void>;
+  /**
+   * Locked → Released: the node is paid amount − fee, the treasury the fee, against
+   * `proofHash` (64 lowercase hex); resolves once the intent is durably recorded.
+   */
+  release(ref: EscrowRef, proofHash: string): Promise<void>;
+  /**
+   * Timeout: the node is paid `nodeShareBps` of the amount (less the fee on it), the
+   * rest goes back to the payer; resolves once the intent is durably recorded.
+   */
+  settlePartial(ref: EscrowRef, nodeShareBps: number, proofHash: string): Promise<void>;
 }
 
 export interface ProbeResult {

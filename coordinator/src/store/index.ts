@@ -9,6 +9,7 @@ import { NonceStore } from "./nonces";
 import { OfferStore } from "./offers";
 import { QuoteStore } from "./quotes";
 import { Scripts } from "./scripts";
+import { TakeBackStore } from "./take-back";
 
 export interface Store {
   readonly redis: Redis;
@@ -20,6 +21,7 @@ export interface Store {
   readonly nodes: NodeStore;
   readonly offers: OfferStore;
   readonly leases: LeaseStore;
+  readonly takeBack: TakeBackStore;
 }
 
 export function createStore(redis: Redis, prefix: string): Store {
@@ -37,5 +39,6 @@ export function createStore(redis: Redis, prefix: string): Store {
     nodes,
     offers: new OfferStore(keys, scripts),
     leases: new LeaseStore(keys, scripts, jobs, nodes),
+    takeBack: new TakeBackStore(keys, scripts, jobs),
   };
 }

@@ -22,7 +22,8 @@ export type ScriptName =
   | "expire-offer"
   | "expire-node"
   | "unlocked"
-  | "report-job";
+  | "report-job"
+  | "take-back-job";
 
 interface Script {
   readonly lua: string;

@@ -50,6 +50,8 @@ export class FakeSettlement implements Settlement {
   readonly locks: { ref: EscrowRef; node: string }[] = [];
   readonly unlocks: EscrowRef[] = [];
   readonly refunds: EscrowRef[] = [];
+  readonly releases: { ref: EscrowRef; proofHash: string }[] = [];
+  readonly partials: { ref: EscrowRef; nodeShareBps: number; proofHash: string }[] = [];
   failure: Error | null = null;
 
   async lock(ref: EscrowRef, node: string): Promise<void> {
@@ -65,6 +67,16 @@ export class FakeSettlement implements Settlement {
   async refund(ref: EscrowRef): Promise<void> {
     if (this.failure !== null) throw this.failure;
     this.refunds.push(ref);
+  }
+
+  async release(ref: EscrowRef, proofHash: string): Promise<void> {
+    if (this.failure !== null) throw this.failure;
+    this.releases.push({ ref, proofHash });
+  }
+
+  async settlePartial(ref: EscrowRef, nodeShareBps: number, proofHash: string): Promise<void> {
+    if (this.failure !== null) throw this.failure;
+    this.partials.push({ ref, nodeShareBps, proofHash });
   }
 }
 

@@ -2,7 +2,9 @@
  * Security test 36, on the real entry point: `ts-node coordinator/src/main.ts --config`
  * as a child process, SIGTERM while requests are in flight (a /health whose RPC answers
  * slowly, heartbeats): every request in flight completes, the process exits 0, and the
- * records it wrote are whole.
+ * records it wrote are whole. main.ts checks the chain at start-up, so its RPC is the
+ * real localnet ($CYXWIZ_RPC_URL, key from the migration manifest) behind a proxy that
+ * only slows getSlot, the /health probe's call.
  */
 import { ChildProcessWithoutNullStreams, spawn } from "child_process";
 import { randomUUID } from "crypto";
@@ -16,6 +18,7 @@ import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 import Redis from "ioredis";
 
+import { readManifest, resolveRpcUrl } from "../../../sdk/src";
 import { call, deleteNamespace, heartbeat, REDIS_URL, registerNode, Reply, TestClock } from "./api-harness";
 
 const ROOT = resolve(__dirname, "../../..");
@@ -33,13 +36,26 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** A Solana RPC that answers getSlot slowly, and a kubo API that answers /api/v0/id. */
+/**
+ * The localnet's JSON-RPC with getSlot answered slowly (everything else is forwarded
+ * as is), and a kubo API that answers /api/v0/id.
+ */
 function fakeDependencies(): { rpc: Server; ipfs: Server; rpcCalls: number[] } {
   const rpcCalls: number[] = [];
   const rpc = createServer((req, res) => {
-    rpcCalls.push(Date.now());
-    req.resume();
-    setTimeout(() => res.setHeader("content-type", "application/json").end('{"jsonrpc":"2.0","id":1,"result":4242}'), SLOW_RPC_MS);
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks).toString();
+      if ((JSON.parse(body) as { method?: unknown }).method === "getSlot") {
+        rpcCalls.push(Date.now());
+        setTimeout(() => res.setHeader("content-type", "application/json").end('{"jsonrpc":"2.0","id":1,"result":4242}'), SLOW_RPC_MS);
+        return;
+      }
+      fetch(resolveRpcUrl(), { method: "POST", headers: { "content-type": "application/json" }, body })
+        .then(async (reply) => res.writeHead(reply.status, { "content-type": "application/json" }).end(await reply.text()))
+        .catch((error: Error) => res.writeHead(502).end(error.message));
+    });
   });
   const ipfs = createServer((req, res) => {
     req.resume();
@@ -58,6 +74,13 @@ function waitForReady(child: ChildProcessWithoutNullStreams, stderr: string[]): 
     });
     child.once("exit", (code) => fail(new Error(`main.ts exited ${code} before ready:\n${stderr.join("")}`)));
   });
+}
+
+/** The coordinator key the migration wrote for this localnet. */
+function coordinatorKeyFile(): string {
+  const manifest = readManifest();
+  if (manifest === null) throw new Error("no localnet manifest: run `npm run migrate` with CYXWIZ_LOCALNET_DIR set");
+  return manifest.keyFiles.coordinator;
 }
 
 describe("api: graceful stop of main.ts (security test 36)", () => {
@@ -88,6 +111,7 @@ describe("api: graceful stop of main.ts (security test 36)", () => {
         redis: { url: REDIS_URL, keyPrefix: prefix },
         rpcUrl: `http://127.0.0.1:${(dependencies.rpc.address() as AddressInfo).port}`,
         ipfs: { apiUrl: `http://127.0.0.1:${(dependencies.ipfs.address() as AddressInfo).port}` },
+        coordinatorKeypairPath: coordinatorKeyFile(),
         logLevel: "info",
       }),
     );

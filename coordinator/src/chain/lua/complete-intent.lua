@@ -16,7 +16,7 @@ if current[1] ~= 'pending' or current[2] ~= ARGV[1] then
   return 0
 end
 -- Validate every write before doing any: a script that fails half-way keeps its earlier writes.
-local allowed = {HSET = true, HDEL = true, SET = true, DEL = true, SADD = true, SREM = true,
+local allowed = {HSET = true, HINCRBY = true, HDEL = true, SET = true, DEL = true, SADD = true, SREM = true,
   ZADD = true, ZREM = true, RPUSH = true}
 local writes = cjson.decode(ARGV[8])
 for _, write in ipairs(writes) do

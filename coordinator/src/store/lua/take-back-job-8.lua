@@ -1,0 +1,38 @@
+--[[
+  Start-up reconciliation: the chain shows the job's escrow no longer locked to the node
+  the store has the job with. The job goes back to the queue to wait for its escrow
+  unlock (or to refunding after the last allowed attempt), the node is excluded from it
+  and told to drop it. The node stays online and nothing counts against its
+  reliability: the chain disagreed, not the node. Refused unless the job is still
+  offered to or running on that node at the version the caller computed from.
+
+  KEYS[1] job:{id}   KEYS[2] job:{id}:history   KEYS[3] job:{id}:excluded   KEYS[4] jobs:count
+  KEYS[5] node:{nodeId}   KEYS[6] jobs:offered   KEYS[7] jobs:unlocking   KEYS[8] jobs:refunding
+  ARGV[1] job id   ARGV[2] node id   ARGV[3] expected job version   ARGV[4] now (ms)
+  ARGV[5] the job's new status ("queued" | "refunding")   ARGV[6] the job's attempts
+  ARGV[7] the history record (JSON)
+
+  Returns {"OK", old status} | {"STALE"}
+]]
+local jobId, nodeId, now, newStatus = ARGV[1], ARGV[2], ARGV[4], ARGV[5]
+local job = redis.call("HMGET", KEYS[1], "status", "version", "nodeId")
+if (job[1] ~= "offered" and job[1] ~= "running") or job[2] ~= ARGV[3] or job[3] ~= nodeId then
+  return {"STALE"}
+end
+
+redis.call("HSET", KEYS[1], "status", newStatus, "nodeId", "", "attempts", ARGV[6], "offerDeadline", "", "updatedAt", now)
+redis.call("HINCRBY", KEYS[1], "version", 1)
+redis.call("RPUSH", KEYS[2], ARGV[7])
+redis.call("SADD", KEYS[3], nodeId)
+redis.call("HINCRBY", KEYS[4], job[1], -1)
+redis.call("HINCRBY", KEYS[4], newStatus, 1)
+redis.call("ZREM", KEYS[6], jobId)
+if newStatus == "refunding" then
+  redis.call("ZADD", KEYS[8], now, jobId)
+else
+  redis.call("ZADD", KEYS[7], now, jobId)
+end
+if redis.call("HGET", KEYS[5], "jobId") == jobId then
+  redis.call("HSET", KEYS[5], "jobId", "", "offer", "", "cancel", jobId)
+end
+return {"OK", job[1]}

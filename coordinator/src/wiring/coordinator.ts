@@ -1,0 +1,115 @@
+/**
+ * The whole coordinator on a real chain: the HTTP service (service.ts) with its chain
+ * ports implemented by the chain side (chain/), and the start-up and shutdown order
+ * that keeps money exactly-once across restarts. main.ts runs exactly this; the
+ * end-to-end tests build it the same way.
+ *
+ *   start   listen (nodes can beat, so a long recovery does not make them look lost)
+ *           → settlement.recover(): finish every money intent a previous process left
+ *           → reconcile the jobs nodes hold against their escrows on chain
+ *           → start the lease watchdog and the dispatcher
+ *   close   stop the chain side's loops first (their intents stay pending for the next
+ *           recover(), so shutdown never waits for a blockhash to expire), then the
+ *           HTTP server and the loops, which finish their tick in flight
+ */
+import { AddressInfo } from "node:net";
+
+import Redis from "ioredis";
+
+import { IntentStore, Settlement as ChainSettlementCore, SettlementOutcome, SettlementTiming } from "../chain";
+import { CoordinatorConfig } from "../config";
+import { Clock } from "../http/ports";
+import { Logger } from "../logger";
+import { createService, Service, ServiceDeps } from "../service";
+import { createStore } from "../store";
+import { ChainContext } from "./chain-context";
+import { ChainEscrowVerifier } from "./escrow-verifier";
+import { jobSettledHook } from "./job-settled";
+import { reconcileHeldJobs, ReconcileReport } from "./reconcile";
+import { ChainSettlement } from "./settlement";
+
+export interface CoordinatorDeps {
+  readonly config: CoordinatorConfig;
+  readonly redis: Redis;
+  readonly log: Logger;
+  readonly chain: ChainContext;
+  readonly clock?: Clock;
+  /** The chain side's polling and re-send pace; its defaults suit a real cluster. */
+  readonly settlementTiming?: Partial<SettlementTiming>;
+  readonly probes?: ServiceDeps["probes"];
+}
+
+export interface StartReport {
+  readonly address: AddressInfo;
+  /** Money intents a previous process left, finished by recover(). */
+  readonly recovered: readonly SettlementOutcome[];
+  readonly reconciled: ReconcileReport;
+}
+
+export interface Coordinator {
+  readonly service: Service;
+  /** The chain side's Settlement (exactly-once money, recover, reconcileEscrow). */
+  readonly settlement: ChainSettlementCore;
+  /** The Settlement port the service uses, on `settlement`. */
+  readonly payments: ChainSettlement;
+  start(): Promise<StartReport>;
+  close(): Promise<void>;
+}
+
+export function createCoordinator(deps: CoordinatorDeps): Coordinator {
+  const { config, redis, log, chain } = deps;
+  const clock = deps.clock ?? Date.now;
+  // A second view of the same Redis and prefix: the hook and the reconciliation need
+  // the store before the service (which needs the settlement) exists.
+  const store = createStore(redis, config.redis.keyPrefix);
+  const settlement = new ChainSettlementCore({
+    redis,
+    connection: chain.connection,
+    program: chain.program,
+    coordinator: chain.coordinator,
+    keyPrefix: config.redis.keyPrefix,
+    log: log.child({ part: "settlement" }),
+    timing: deps.settlementTiming,
+    onSettled: jobSettledHook({ store, log, clock }),
+  });
+  const payments = new ChainSettlement({
+    settlement,
+    intents: new IntentStore(redis, config.redis.keyPrefix),
+    log,
+  });
+  const service = createService({
+    config,
+    redis,
+    log,
+    clock,
+    probes: deps.probes,
+    escrowVerifier: new ChainEscrowVerifier({ connection: chain.connection, program: chain.program, mint: chain.market.mint }),
+    settlement: payments,
+  });
+
+  return {
+    service,
+    settlement,
+    payments,
+    async start() {
+      const address = await service.start({ loops: false });
+      const recovered = await settlement.recover();
+      if (recovered.length > 0) log.info("money intents recovered", { count: recovered.length });
+      const reconciled = await reconcileHeldJobs({ store, settlement, log, clock });
+      log.info("held jobs reconciled with the chain", {
+        checked: reconciled.checked,
+        consistent: reconciled.consistent,
+        takenBack: reconciled.takenBack.length,
+        needsAttention: reconciled.needsAttention.length,
+        inFlight: reconciled.inFlight.length,
+      });
+      service.watchdog.start();
+      service.dispatcher.start();
+      return { address, recovered, reconciled };
+    },
+    async close() {
+      settlement.close();
+      await service.close();
+    },
+  };
+}
