@@ -32,12 +32,17 @@ npm run -s gen:types:check
 step "Coordinator unit tests"
 npm run -s test:coordinator:unit 2>&1 | tee "$LOG_DIR/mocha-coordinator-unit.log"
 
-step "Services: the localnet (JSON-RPC), a real redis-server"
+step "Services: the localnet (JSON-RPC), a real redis-server, a real kubo daemon (offline)"
 start_localnet "${CYXWIZ_TEST_RPC_PORT:-18899}" "$LOG_DIR/localnet.log"
 trap 'stop_localnet; stop_services' EXIT
 ensure_redis
 start_redis "${CYXWIZ_TEST_REDIS_PORT:-16379}" "$LOG_DIR/redis"
 export CYXWIZ_TEST_REDIS_URL="redis://127.0.0.1:${CYXWIZ_TEST_REDIS_PORT:-16379}"
+# The coordinator's proof checks read weights from it (the first build of kubo takes
+# a few minutes; it is cached in $CYXWIZ_GO_DIR afterwards).
+ensure_ipfs
+start_ipfs "$LOG_DIR/ipfs" "${CYXWIZ_TEST_IPFS_API_PORT:-15001}" "${CYXWIZ_TEST_IPFS_GATEWAY_PORT:-18080}"
+export CYXWIZ_TEST_IPFS_API="http://127.0.0.1:${CYXWIZ_TEST_IPFS_API_PORT:-15001}"
 export CYXWIZ_LOCALNET_DIR="$LOG_DIR/localnet"
 npm run -s migrate
 

@@ -15,6 +15,20 @@ export interface CoordinatorConfig {
   heartbeat: { intervalMs: number; missesBeforeOffline: number };
   matching: { tickMs: number; offerTimeoutMs: number; maxAttempts: number };
   escrow: { minRemainingLifetimeSecs: number };
+  /**
+   * The proof check of reported weights (proofs/, loops/verification.ts): how often
+   * the queue is read, how many proofs are checked at once, the backoff of transient
+   * failures (the n-th waits min(retryMaxMs, retryBaseMs × 2^(n−1))) and the attempt
+   * whose failure is final, and the time a metric evaluator may take.
+   */
+  verification: {
+    tickMs: number;
+    concurrency: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    maxAttempts: number;
+    evaluationTimeoutMs: number;
+  };
   logLevel: "debug" | "info" | "warn" | "error";
 }
 
@@ -28,6 +42,9 @@ export const DEFAULT_CONFIG: CoordinatorConfig = {
   heartbeat: { intervalMs: 5_000, missesBeforeOffline: 3 },
   matching: { tickMs: 250, offerTimeoutMs: 15_000, maxAttempts: 3 },
   escrow: { minRemainingLifetimeSecs: 3_600 },
+  // Six attempts over about 2.5 minutes (5, 10, 20, 40, 80 s between them): long enough
+  // to ride out a daemon restart, short enough that a client is not kept waiting.
+  verification: { tickMs: 500, concurrency: 4, retryBaseMs: 5_000, retryMaxMs: 300_000, maxAttempts: 6, evaluationTimeoutMs: 600_000 },
   logLevel: "info",
 };
 
@@ -47,6 +64,9 @@ const ENV: Record<string, string> = {
   CYXWIZ_REDIS_PREFIX: "redis.keyPrefix",
   CYXWIZ_RPC_URL: "rpcUrl",
   CYXWIZ_IPFS_API: "ipfs.apiUrl",
+  CYXWIZ_IPFS_FETCH_TIMEOUT_MS: "ipfs.fetchTimeoutMs",
+  CYXWIZ_IPFS_MAX_PROOF_BYTES: "ipfs.maxProofBytes",
+  CYXWIZ_VERIFY_MAX_ATTEMPTS: "verification.maxAttempts",
   CYXWIZ_COORDINATOR_KEYPAIR: "coordinatorKeypairPath",
   CYXWIZ_HEARTBEAT_INTERVAL_MS: "heartbeat.intervalMs",
   CYXWIZ_HEARTBEAT_MISSES: "heartbeat.missesBeforeOffline",
@@ -107,6 +127,13 @@ function validate(config: CoordinatorConfig): CoordinatorConfig {
     ["http.bodyLimitBytes", config.http.bodyLimitBytes],
     ["redis.commandTimeoutMs", config.redis.commandTimeoutMs],
     ["ipfs.fetchTimeoutMs", config.ipfs.fetchTimeoutMs],
+    ["ipfs.maxProofBytes", config.ipfs.maxProofBytes],
+    ["verification.tickMs", config.verification.tickMs],
+    ["verification.concurrency", config.verification.concurrency],
+    ["verification.retryBaseMs", config.verification.retryBaseMs],
+    ["verification.retryMaxMs", config.verification.retryMaxMs],
+    ["verification.maxAttempts", config.verification.maxAttempts],
+    ["verification.evaluationTimeoutMs", config.verification.evaluationTimeoutMs],
     ["auth.maxSkewMs", config.auth.maxSkewMs],
     ["heartbeat.intervalMs", config.heartbeat.intervalMs],
     ["heartbeat.missesBeforeOffline", config.heartbeat.missesBeforeOffline],
@@ -116,6 +143,9 @@ function validate(config: CoordinatorConfig): CoordinatorConfig {
   ];
   for (const [name, value] of positive) {
     if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name} must be a positive integer, got ${value}`);
+  }
+  if (config.verification.retryMaxMs < config.verification.retryBaseMs) {
+    throw new ConfigError(`verification.retryMaxMs (${config.verification.retryMaxMs}) must be ≥ verification.retryBaseMs (${config.verification.retryBaseMs})`);
   }
   if (config.http.port > 65_535) throw new ConfigError(`http.port must be a port number, got ${config.http.port}`);
   if (!["debug", "info", "warn", "error"].includes(config.logLevel)) {

@@ -1,7 +1,7 @@
 /**
  * The composition root: builds the coordinator from its config and injected
- * dependencies (Redis, the chain side's ports, a clock, health probes), and runs its
- * two background loops next to the HTTP API:
+ * dependencies (Redis, the chain side's ports, the proof verifier, a clock, health
+ * probes), and runs its three background loops next to the HTTP API:
  *
  *   lease watchdog   every heartbeat interval: nodes silent for missesBeforeOffline ×
  *                    intervalMs go offline and lose their job (node-lost: attempt + 1,
@@ -13,6 +13,11 @@
  *                    queued jobs with free online nodes; each pair is reserved in Redis,
  *                    the escrow locked to the node on chain, then the offer published
  *                    for the node's next heartbeat.
+ *   verification     every verification tick: reported proofs due for a check are
+ *                    verified (proofs/: IPFS fetch, sha256, metric re-evaluation);
+ *                    verified → releasing and the release handed to Settlement,
+ *                    rejected → refunding, transient failures retried with backoff
+ *                    (loops/verification.ts).
  *
  * Every state change is one Lua script, so a crash or a Redis outage at any point
  * leaves each record either before or after a change, never half-way; a reserved offer
@@ -38,6 +43,9 @@ import { Clock, EscrowRef, EscrowVerifier, Settlement } from "./http/ports";
 import { ipfsProbe, redisProbe, rpcProbe } from "./http/probes";
 import { schemas } from "./http/schemas";
 import { Logger } from "./logger";
+import { eachItem, Loop } from "./loops/loop";
+import { verificationLoop, Verifier } from "./loops/verification";
+import { MetricEvaluatorRegistry, proofVerifierFor } from "./proofs";
 import { createStore, Store } from "./store";
 import { isStoreUnavailable } from "./store/failures";
 import { StoredJob } from "./store/job-codec";
@@ -59,6 +67,10 @@ export interface ServiceDeps {
   readonly idempotencyTtlMs?: number;
   /** Queued jobs the dispatcher considers per tick, most urgent first. */
   readonly matchBatch?: number;
+  /** The proof check; default: kubo at config.ipfs.apiUrl with `evaluators`. */
+  readonly verifier?: Verifier;
+  /** Metric evaluators by job kind, for the default verifier; default: none. */
+  readonly evaluators?: MetricEvaluatorRegistry;
 }
 
 export interface Service {
@@ -67,6 +79,7 @@ export interface Service {
   readonly metrics: ApiMetrics;
   readonly watchdog: Loop;
   readonly dispatcher: Loop;
+  readonly verification: Loop;
   /** Listens on config.http (port 0: any free port) and starts the loops unless told not to. */
   start(options?: { loops?: boolean }): Promise<AddressInfo>;
   /** Stops taking connections and loops, and resolves once in-flight requests and ticks are done. */
@@ -114,20 +127,7 @@ export function createService(deps: ServiceDeps): Service {
   let graceUntil = clock() + leaseMs;
   let storeWasDown = false;
 
-  /**
-   * Runs `work` for each item; a failure is logged with the item and the rest go on
-   * (the item is retried next tick), except a store outage, which ends the tick.
-   */
-  async function each(items: readonly string[], name: "nodeId" | "jobId", work: (item: string) => Promise<void>): Promise<void> {
-    for (const item of items) {
-      try {
-        await work(item);
-      } catch (error) {
-        if (isStoreUnavailable(error)) throw error;
-        log.error("background step failed; retrying next tick", { [name]: item, error });
-      }
-    }
-  }
+  const each = (items: readonly string[], name: "nodeId" | "jobId", work: (item: string) => Promise<void>) => eachItem(log, items, name, work);
 
   const watchdog = new Loop("lease-watchdog", config.heartbeat.intervalMs, log, async () => {
     const now = clock();
@@ -253,6 +253,17 @@ export function createService(deps: ServiceDeps): Service {
     if (published) log.info("job offered", { jobId: job.jobId, nodeId });
   }
 
+  const verification = verificationLoop({
+    store,
+    settlement,
+    verifier: deps.verifier ?? proofVerifierFor(config, { evaluators: deps.evaluators, clock }),
+    log: log.child({ loop: "verification" }),
+    clock,
+    tickMs: config.verification.tickMs,
+    concurrency: config.verification.concurrency,
+    ref,
+  });
+
   let server: Server | null = null;
   return {
     app,
@@ -260,6 +271,7 @@ export function createService(deps: ServiceDeps): Service {
     metrics,
     watchdog,
     dispatcher,
+    verification,
     async start(options = {}) {
       const listening = createServer(app);
       server = listening;
@@ -270,6 +282,7 @@ export function createService(deps: ServiceDeps): Service {
       if (options.loops ?? true) {
         watchdog.start();
         dispatcher.start();
+        verification.start();
       }
       return listening.address() as AddressInfo;
     },
@@ -281,73 +294,10 @@ export function createService(deps: ServiceDeps): Service {
           ? Promise.resolve()
           : new Promise<void>((resolve, reject) => closing.close((error) => (error ? reject(error) : resolve())));
       closing?.closeIdleConnections();
-      await Promise.all([watchdog.stop(), dispatcher.stop(), closed]);
+      await Promise.all([watchdog.stop(), dispatcher.stop(), verification.stop(), closed]);
     },
   };
 }
 
-/**
- * A background loop: runs `tick` every `intervalMs`, never two at once; a failed tick
- * is logged with the loop's name (a store outage once when it starts and once when it
- * ends, not every tick); stopping waits for the tick in flight.
- */
-export class Loop {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = true;
-  private storeDown = false;
-
-  constructor(
-    readonly name: string,
-    private readonly intervalMs: number,
-    private readonly log: Logger,
-    private readonly tick: () => Promise<void>,
-  ) {}
-
-  start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule();
-  }
-
-  /** Runs one tick now (after the one in flight, if any); never rejects. */
-  async runOnce(): Promise<void> {
-    while (this.running !== null) await this.running;
-    this.running = this.guarded();
-    try {
-      await this.running;
-    } finally {
-      this.running = null;
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    while (this.running !== null) await this.running;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.runOnce().finally(() => this.schedule());
-    }, this.intervalMs);
-  }
-
-  private async guarded(): Promise<void> {
-    try {
-      await this.tick();
-      if (this.storeDown) this.log.info("store reachable again", { loop: this.name });
-      this.storeDown = false;
-    } catch (error) {
-      if (isStoreUnavailable(error)) {
-        if (!this.storeDown) this.log.warn("store unavailable; retrying every tick", { loop: this.name, error: (error as Error).message });
-        this.storeDown = true;
-        return;
-      }
-      this.log.error("loop tick failed", { loop: this.name, error });
-    }
-  }
-}
+/** The loop class lived here; kept importable from here. */
+export { Loop };

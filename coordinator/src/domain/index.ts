@@ -13,3 +13,4 @@ export * from "./availability";
 export * from "./matcher";
 export * from "./reliability";
 export * from "./job-state";
+export * from "./proof-verdict";

@@ -10,11 +10,15 @@
  *   running             report              verifying
  *   verifying           proof-verified      releasing          release_escrow
  *   verifying           proof-rejected      refunding          refund_escrow
+ *   verifying           proof-retry         verifying          (none: checked again at the verdict's nextAt)
  *   running             timed-out           settling-partial   settle_partial, node share = verified progress
  *   queued, offered     cancel (client)     refunding          refund_escrow
  *   releasing           release-confirmed   released
  *   refunding           refund-confirmed    refunded
  *   settling-partial    settle-confirmed    settled
+ *
+ * The three proof events carry the verifier's verdict (proof-verdict.ts), which the
+ * history record keeps: a release is never recorded without the check behind it.
  *
  * Terminal: released, refunded, settled. Every transition is a pure function of the
  * state and an event, returns a new state (or a TransitionError, the state untouched)
@@ -24,6 +28,7 @@
  * A node that lost or let an offer expire is excluded from the job for good.
  */
 import { CoordinatorError } from "./errors";
+import { describeVerdict, ProofVerdict, RejectedVerdict, RetryVerdict, VerifiedVerdict } from "./proof-verdict";
 
 export const JOB_STATUSES = [
   "queued",
@@ -81,6 +86,7 @@ export const JOB_EVENT_TYPES = [
   "report",
   "proof-verified",
   "proof-rejected",
+  "proof-retry",
   "release-confirmed",
   "refund-confirmed",
   "timed-out",
@@ -106,8 +112,9 @@ export type JobEvent =
   | (At & { readonly type: "offer-expired"; readonly nodeId: string })
   | (At & { readonly type: "node-lost"; readonly nodeId: string; readonly detail?: string })
   | (At & { readonly type: "report"; readonly nodeId: string; readonly proof: WeightsProof })
-  | (At & { readonly type: "proof-verified" })
-  | (At & { readonly type: "proof-rejected"; readonly detail: string })
+  | (At & { readonly type: "proof-verified"; readonly verdict: VerifiedVerdict })
+  | (At & { readonly type: "proof-rejected"; readonly verdict: RejectedVerdict })
+  | (At & { readonly type: "proof-retry"; readonly verdict: RetryVerdict })
   | (At & { readonly type: "release-confirmed"; readonly signature: string })
   | (At & { readonly type: "refund-confirmed"; readonly signature: string })
   | (At & { readonly type: "timed-out"; readonly nodeShareBps: number })
@@ -125,6 +132,7 @@ export type TransitionReason =
   | "proof-reported"
   | "proof-verified"
   | "proof-rejected"
+  | "proof-check-retry"
   | "release-confirmed"
   | "refund-confirmed"
   | "timed-out"
@@ -142,6 +150,8 @@ export interface TransitionRecord {
   readonly detail?: string;
   /** The escrow instruction this transition stands for, if any. */
   readonly instruction?: EscrowInstruction;
+  /** For the proof events: the verifier's verdict, as it was decided. */
+  readonly verdict?: ProofVerdict;
 }
 
 export interface JobState {
@@ -193,6 +203,7 @@ export const EVENT_SOURCES: Readonly<Record<JobEventType, readonly JobStatus[]>>
   report: ["running"],
   "proof-verified": ["verifying"],
   "proof-rejected": ["verifying"],
+  "proof-retry": ["verifying"],
   "release-confirmed": ["releasing"],
   "refund-confirmed": ["refunding"],
   "timed-out": ["running"],
@@ -224,10 +235,11 @@ type Change = Partial<Omit<JobState, "jobId" | "maxAttempts" | "history">> & {
   readonly reason: TransitionReason;
   readonly detail?: string;
   readonly instruction?: EscrowInstruction;
+  readonly verdict?: ProofVerdict;
 };
 
 function applyChange(state: JobState, event: JobEvent, change: Change): JobState {
-  const { reason, detail, instruction, ...fields } = change;
+  const { reason, detail, instruction, verdict, ...fields } = change;
   const nodeId = "nodeId" in event ? event.nodeId : (state.nodeId ?? undefined);
   const record: TransitionRecord = {
     at: event.at,
@@ -238,6 +250,7 @@ function applyChange(state: JobState, event: JobEvent, change: Change): JobState
     ...(nodeId === undefined ? {} : { nodeId }),
     ...(detail === undefined ? {} : { detail }),
     ...(instruction === undefined ? {} : { instruction }),
+    ...(verdict === undefined ? {} : { verdict }),
   };
   return { ...state, ...fields, history: [...state.history, record] };
 }
@@ -312,14 +325,9 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
       }
       return applyChange(state, event, { status: "verifying", proof: event.proof, reason: "proof-reported" });
     case "proof-verified":
-      return applyChange(state, event, { status: "releasing", reason: "proof-verified", instruction: "release_escrow" });
     case "proof-rejected":
-      return applyChange(state, event, {
-        status: "refunding",
-        reason: "proof-rejected",
-        detail: event.detail,
-        instruction: "refund_escrow",
-      });
+    case "proof-retry":
+      return proofChecked(state, event);
     case "timed-out":
       if (!Number.isInteger(event.nodeShareBps) || event.nodeShareBps < 0 || event.nodeShareBps > 10_000) {
         return forbidden(state, event, "INVALID_EVENT", `nodeShareBps must be in 0..=10000, got ${event.nodeShareBps}`);
@@ -348,6 +356,31 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
       return applyChange(state, event, { status: "refunded", settlementSignature: event.signature, reason: "refund-confirmed" });
     case "settle-confirmed":
       return applyChange(state, event, { status: "settled", settlementSignature: event.signature, reason: "settle-confirmed" });
+  }
+}
+
+type ProofEvent = Extract<JobEvent, { type: "proof-verified" | "proof-rejected" | "proof-retry" }>;
+
+/** A verdict on the reported proof: release, refund, or check again later. */
+function proofChecked(state: JobState, event: ProofEvent): TransitionResult {
+  const { verdict } = event;
+  // The event type and the verdict must agree: a mislabelled verdict must not release.
+  const expected = { "proof-verified": "verified", "proof-rejected": "rejected", "proof-retry": "retry" }[event.type];
+  if (verdict.outcome !== expected) {
+    return forbidden(state, event, "INVALID_EVENT", `a ${event.type} event needs a ${expected} verdict, got ${verdict.outcome}`);
+  }
+  if (state.proof === null) return forbidden(state, event, "INVALID_EVENT", "no proof was reported");
+  if (verdict.outcome === "verified" && verdict.sha256 !== state.proof.weightsSha256) {
+    return forbidden(state, event, "INVALID_EVENT", `verified sha256 ${verdict.sha256} is not the reported ${state.proof.weightsSha256}`);
+  }
+  const detail = describeVerdict(verdict);
+  switch (verdict.outcome) {
+    case "verified":
+      return applyChange(state, event, { status: "releasing", reason: "proof-verified", detail, verdict, instruction: "release_escrow" });
+    case "rejected":
+      return applyChange(state, event, { status: "refunding", reason: "proof-rejected", detail, verdict, instruction: "refund_escrow" });
+    case "retry":
+      return applyChange(state, event, { status: "verifying", reason: "proof-check-retry", detail, verdict });
   }
 }
 

@@ -71,6 +71,16 @@ export function jobView(job: StoredJob) {
     progress: job.progress,
     offerDeadline: job.offerDeadline,
     proof: state.proof,
+    // What the coordinator checked of the proof: the latest verdict (a retry with its
+    // next attempt, or the final one, saying whether the metrics were re-evaluated).
+    verification:
+      state.proof === null
+        ? null
+        : {
+            transientFailures: job.verifyAttempts,
+            verdict: job.verification,
+            nextCheckAt: job.verification?.outcome === "retry" ? job.verification.nextAt : null,
+          },
     settlementSignature: state.settlementSignature,
     submittedAt: job.submittedAt,
     updatedAt: job.updatedAt,

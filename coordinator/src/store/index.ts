@@ -10,6 +10,7 @@ import { OfferStore } from "./offers";
 import { QuoteStore } from "./quotes";
 import { Scripts } from "./scripts";
 import { TakeBackStore } from "./take-back";
+import { VerificationStore } from "./verification";
 
 export interface Store {
   readonly redis: Redis;
@@ -22,6 +23,7 @@ export interface Store {
   readonly offers: OfferStore;
   readonly leases: LeaseStore;
   readonly takeBack: TakeBackStore;
+  readonly verification: VerificationStore;
 }
 
 export function createStore(redis: Redis, prefix: string): Store {
@@ -40,5 +42,6 @@ export function createStore(redis: Redis, prefix: string): Store {
     offers: new OfferStore(keys, scripts),
     leases: new LeaseStore(keys, scripts, jobs, nodes),
     takeBack: new TakeBackStore(keys, scripts, jobs),
+    verification: new VerificationStore(redis, keys, scripts),
   };
 }

@@ -6,10 +6,11 @@
  * Hash job:{id}: jobId client escrow quoteId datasetCid config priority amount feeBps
  * maxPrice gpuMicroHours minVramGb gpuModels submittedAt urgency maxAttempts | status
  * nodeId attempts proof metrics nodeShareBps settlementSignature | version updatedAt
- * progress progressAt offerDeadline reportedAt. The history list and the excluded set
+ * progress progressAt offerDeadline reportedAt verifyAttempts verification. The history list and the excluded set
  * are separate keys (keys.ts).
  */
 import { JOB_STATUSES, JobState, TransitionRecord, WeightsProof } from "../domain/job-state";
+import { ProofVerdict } from "../domain/proof-verdict";
 import { PRIORITIES, Priority, PRIORITY_WEIGHT } from "../domain/priority";
 import { Hash, hashArgs, HashReader, StoreFormatError } from "./codec";
 
@@ -48,6 +49,10 @@ export interface StoredJob extends JobSpec {
   readonly offerDeadline: number | null;
   /** The metrics the node reported with its proof, JSON text. */
   readonly metrics: string | null;
+  /** Proof checks that ended in a transient failure so far (the next check is attempt + 1). */
+  readonly verifyAttempts: number;
+  /** The latest verdict on the proof (a retry, or the final one). */
+  readonly verification: ProofVerdict | null;
 }
 
 /**
@@ -88,6 +93,8 @@ export function newJobFields(spec: JobSpec, urgency: number, now: number): strin
     updatedAt: now,
     progress: "",
     offerDeadline: "",
+    verifyAttempts: 0,
+    verification: "",
   });
 }
 
@@ -104,6 +111,14 @@ function proofOf(key: string, value: unknown): WeightsProof {
     throw new StoreFormatError(key, "proof", JSON.stringify(value));
   }
   return { weightsCid: proof.weightsCid, weightsSha256: proof.weightsSha256 };
+}
+
+function verdictOf(key: string, value: unknown): ProofVerdict {
+  const verdict = value as { outcome?: unknown } | null;
+  if (verdict === null || typeof verdict !== "object" || !["verified", "rejected", "retry"].includes(String(verdict.outcome))) {
+    throw new StoreFormatError(key, "verification", JSON.stringify(value));
+  }
+  return value as ProofVerdict;
 }
 
 function historyOf(key: string, entries: readonly string[]): TransitionRecord[] {
@@ -155,6 +170,8 @@ export function decodeJob(key: string, hash: Hash, history: readonly string[], e
     progress: read.optionalNumber("progress"),
     offerDeadline: read.optionalInteger("offerDeadline"),
     metrics: read.optionalString("metrics"),
+    verifyAttempts: read.counter("verifyAttempts"),
+    verification: read.optionalString("verification") === null ? null : verdictOf(key, read.json("verification")),
   };
 }
 

@@ -13,7 +13,8 @@
  *   jobs:offered             zset     offered jobs, by offer deadline
  *   jobs:unlocking           zset     jobs back in the queue whose escrow unlock is pending
  *   jobs:refunding           zset     jobs whose refund is to be handed to settlement
- *   jobs:verifying           zset     jobs with a reported proof, by report time
+ *   jobs:verifying           zset     jobs with a reported proof, by when to check it (report time, then a retry's nextAt)
+ *   jobs:releasing           zset     jobs whose verified release is to be handed to settlement
  *   jobs:count               hash     status -> number of jobs in it
  *   node:{wallet}            hash     the node (see nodes.ts)
  *   nodes                    set      every registered node
@@ -68,6 +69,10 @@ export class Keys {
 
   get jobsVerifying(): string {
     return `${this.prefix}jobs:verifying`;
+  }
+
+  get jobsReleasing(): string {
+    return `${this.prefix}jobs:releasing`;
   }
 
   get jobCounts(): string {

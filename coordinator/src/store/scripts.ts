@@ -23,7 +23,8 @@ export type ScriptName =
   | "expire-node"
   | "unlocked"
   | "report-job"
-  | "take-back-job";
+  | "take-back-job"
+  | "proof-verdict";
 
 interface Script {
   readonly lua: string;

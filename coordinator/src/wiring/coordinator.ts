@@ -7,7 +7,7 @@
  *   start   listen (nodes can beat, so a long recovery does not make them look lost)
  *           → settlement.recover(): finish every money intent a previous process left
  *           → reconcile the jobs nodes hold against their escrows on chain
- *           → start the lease watchdog and the dispatcher
+ *           → start the lease watchdog, the dispatcher and the verification loop
  *   close   stop the chain side's loops first (their intents stay pending for the next
  *           recover(), so shutdown never waits for a blockhash to expire), then the
  *           HTTP server and the loops, which finish their tick in flight
@@ -37,6 +37,10 @@ export interface CoordinatorDeps {
   /** The chain side's polling and re-send pace; its defaults suit a real cluster. */
   readonly settlementTiming?: Partial<SettlementTiming>;
   readonly probes?: ServiceDeps["probes"];
+  /** Metric evaluators by job kind (the proof check re-evaluates those kinds' metrics). */
+  readonly evaluators?: ServiceDeps["evaluators"];
+  /** Replaces the proof check built from config.ipfs (tests only). */
+  readonly verifier?: ServiceDeps["verifier"];
 }
 
 export interface StartReport {
@@ -83,6 +87,8 @@ export function createCoordinator(deps: CoordinatorDeps): Coordinator {
     log,
     clock,
     probes: deps.probes,
+    evaluators: deps.evaluators,
+    verifier: deps.verifier,
     escrowVerifier: new ChainEscrowVerifier({ connection: chain.connection, program: chain.program, mint: chain.market.mint }),
     settlement: payments,
   });
@@ -105,6 +111,7 @@ export function createCoordinator(deps: CoordinatorDeps): Coordinator {
       });
       service.watchdog.start();
       service.dispatcher.start();
+      service.verification.start();
       return { address, recovered, reconciled };
     },
     async close() {

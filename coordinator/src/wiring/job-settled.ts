@@ -83,6 +83,7 @@ export function jobSettledHook(deps: JobSettledDeps): OnSettled {
       // A finished job leaves every work queue that could still name it.
       { op: "ZREM", key: keys.jobsRefunding, members: [job.jobId] },
       { op: "ZREM", key: keys.jobsVerifying, members: [job.jobId] },
+      { op: "ZREM", key: keys.jobsReleasing, members: [job.jobId] },
     ];
   };
 }

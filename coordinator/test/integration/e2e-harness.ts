@@ -12,6 +12,7 @@ import { expect } from "chai";
 import { Escrow, jobIdToHex } from "../../../sdk/src";
 import { CoordinatorConfig } from "../../src/config";
 import { memoryLogger } from "../../src/logger";
+import { MetricEvaluatorRegistry } from "../../src/proofs";
 import { connectRedis } from "../../src/store/redis";
 import { connectChain, Coordinator, createCoordinator, StartReport } from "../../src/wiring";
 import { EscrowSuite, FundedEscrow, TestChain, TestWallet } from "../../../tests/setup";
@@ -29,6 +30,7 @@ import {
   testConfig,
 } from "./api-harness";
 import { TEST_TIMING, waitFor } from "./chain-harness";
+import { IPFS_API } from "./ipfs-harness";
 
 /** Signs with the wall clock: the coordinator under test runs on real time. */
 export class WallClock extends TestClock {
@@ -38,10 +40,15 @@ export class WallClock extends TestClock {
 /** A client's tokens: far more than the quote for QUOTE_REQUEST (about 0.4 CYXWIZ). */
 export const CLIENT_BUDGET = 100_000_000n;
 
-/** Short timings: a 1.2 s lease, 100 ms matching ticks, a generous offer deadline (a lock takes ~1 s). */
+/**
+ * Short timings: a 1.2 s lease, 100 ms matching ticks, a generous offer deadline (a lock
+ * takes ~1 s); proofs checked every 100 ms, transient failures retried after 300 ms,
+ * 600 ms, … with the third attempt final.
+ */
 export const E2E_TIMINGS = {
   heartbeat: { intervalMs: 400, missesBeforeOffline: 3 },
   matching: { tickMs: 100, offerTimeoutMs: 10_000, maxAttempts: 3 },
+  verification: { tickMs: 100, concurrency: 4, retryBaseMs: 300, retryMaxMs: 5_000, maxAttempts: 3, evaluationTimeoutMs: 10_000 },
 } as const;
 
 export interface RunningCoordinator extends Endpoint {
@@ -57,6 +64,8 @@ export interface StartOptions {
   /** Another coordinator's namespace: this one is its restart. */
   readonly prefix?: string;
   readonly config?: (config: CoordinatorConfig) => CoordinatorConfig;
+  /** Metric evaluators by job kind for the proof check. */
+  readonly evaluators?: MetricEvaluatorRegistry;
 }
 
 /** The coordinator's config for `chain`: the migration's coordinator key, short timings, port 0. */
@@ -64,6 +73,7 @@ export function e2eConfig(chain: TestChain, prefix: string): CoordinatorConfig {
   return {
     ...testConfig(prefix, REDIS_URL),
     ...E2E_TIMINGS,
+    ipfs: { apiUrl: IPFS_API, fetchTimeoutMs: 5_000, maxProofBytes: 8 * 1024 * 1024 },
     rpcUrl: chain.connection.rpcEndpoint,
     coordinatorKeypairPath: chain.manifest.keyFiles.coordinator,
   };
@@ -75,7 +85,14 @@ export async function startCoordinator(chain: TestChain, options: StartOptions =
   const log = memoryLogger();
   const chainContext = await connectChain(config);
   const redis = await connectRedis(config.redis, log);
-  const coordinator = createCoordinator({ config, redis, log, chain: chainContext, settlementTiming: TEST_TIMING });
+  const coordinator = createCoordinator({
+    config,
+    redis,
+    log,
+    chain: chainContext,
+    settlementTiming: TEST_TIMING,
+    evaluators: options.evaluators,
+  });
   const started = await coordinator.start();
   return {
     url: `http://127.0.0.1:${started.address.port}`,
@@ -172,11 +189,21 @@ export async function quoteFor(api: Endpoint, client: TestWallet): Promise<{ quo
   return { quoteId: quote.body.quoteId as string, amount: BigInt(quote.body.amount as string) };
 }
 
-export function submitJob(api: Endpoint, client: TestWallet, quoteId: string, funded: FundedEscrow, key: string): Promise<Reply> {
+/** The job config submitted unless a test gives its own (it names no kind). */
+export const DEFAULT_JOB_CONFIG: Readonly<Record<string, unknown>> = { lr: 0.001 };
+
+export function submitJob(
+  api: Endpoint,
+  client: TestWallet,
+  quoteId: string,
+  funded: FundedEscrow,
+  key: string,
+  config: Readonly<Record<string, unknown>> = DEFAULT_JOB_CONFIG,
+): Promise<Reply> {
   return call(api, "POST", "/v1/jobs", {
     signer: client.keypair,
     headers: { "idempotency-key": key },
-    body: { quoteId, jobId: jobIdToHex(funded.jobId), escrow: funded.escrow.toBase58(), datasetCid: DATASET_CID, config: { lr: 0.001 } },
+    body: { quoteId, jobId: jobIdToHex(funded.jobId), escrow: funded.escrow.toBase58(), datasetCid: DATASET_CID, config },
   });
 }
 
@@ -217,12 +244,13 @@ export async function runningJob(
   client: TestWallet,
   nodeWallet: TestWallet,
   nodes: BeatingNode[],
+  config: Readonly<Record<string, unknown>> = DEFAULT_JOB_CONFIG,
 ): Promise<RunningJob> {
   const node = await onlineNode(api, nodeWallet, nodes);
   const { quoteId, amount } = await quoteFor(api, client);
   const funded = await suite.createEscrow(client, amount);
   const jobId = jobIdToHex(funded.jobId);
-  const submitted = await submitJob(api, client, quoteId, funded, `e2e-${jobId.slice(0, 16)}`);
+  const submitted = await submitJob(api, client, quoteId, funded, `e2e-${jobId.slice(0, 16)}`, config);
   expect(submitted.status, submitted.text).to.equal(201);
   await escrowWhen(suite.chain, funded.escrow, "the escrow locked to the node", (escrow) => escrow.payee?.equals(nodeWallet.publicKey) === true);
   await jobWhen(api, client, jobId, "running");

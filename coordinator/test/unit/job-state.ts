@@ -15,18 +15,22 @@ import {
   TransitionError,
   transitionOrThrow,
 } from "../../src/domain/job-state";
+import { RejectedVerdict, RetryVerdict, VerifiedVerdict } from "../../src/domain/proof-verdict";
 import { walletId } from "./fixtures";
 
 const NODE_A = walletId("node-a");
 const NODE_B = walletId("node-b");
 const SHA = "ab".repeat(32);
+const VERIFIED: VerifiedVerdict = { outcome: "verified", sha256: SHA, bytes: 10, metrics: { reevaluated: false, why: "no evaluator" } };
+const REJECTED: RejectedVerdict = { outcome: "rejected", reason: "hash-mismatch", detail: "hashes to cd…", attempt: 1 };
+const RETRY: RetryVerdict = { outcome: "retry", reason: "fetch-timeout", detail: "no answer in 15000 ms", attempt: 1, nextAt: 6_000 };
 
 /** The spec, written out independently of the module: status → event → next status. */
 const ALLOWED: Readonly<Record<JobStatus, Partial<Record<JobEventType, JobStatus>>>> = {
   queued: { offer: "offered", cancel: "refunding" },
   offered: { accept: "running", "offer-expired": "queued", cancel: "refunding" },
   running: { "node-lost": "queued", report: "verifying", "timed-out": "settling-partial" },
-  verifying: { "proof-verified": "releasing", "proof-rejected": "refunding" },
+  verifying: { "proof-verified": "releasing", "proof-rejected": "refunding", "proof-retry": "verifying" },
   releasing: { "release-confirmed": "released" },
   released: {},
   refunding: { "refund-confirmed": "refunded" },
@@ -46,11 +50,14 @@ function eventOf(type: JobEventType, state: JobState, at = 1_000): JobEvent {
       return { type, at, nodeId };
     case "report":
       return { type, at, nodeId, proof: { weightsCid: "bafy-weights", weightsSha256: SHA } };
-    case "proof-verified":
     case "cancel":
       return { type, at };
+    case "proof-verified":
+      return { type, at, verdict: VERIFIED };
     case "proof-rejected":
-      return { type, at, detail: "hash mismatch" };
+      return { type, at, verdict: REJECTED };
+    case "proof-retry":
+      return { type, at, verdict: RETRY };
     case "timed-out":
       return { type, at, nodeShareBps: 4_000 };
     case "release-confirmed":
@@ -106,7 +113,7 @@ describe("job state machine: the full status × event table", () => {
 
   it("the table covers every status and every event", () => {
     expect(Object.keys(ALLOWED)).to.have.members([...JOB_STATUSES]);
-    expect(JOB_STATUSES.length * JOB_EVENT_TYPES.length).to.equal(120);
+    expect(JOB_STATUSES.length * JOB_EVENT_TYPES.length).to.equal(130);
   });
 });
 
@@ -183,8 +190,37 @@ describe("job state machine: rules", () => {
   it("a report records the proof; proof-verified stands for release_escrow", () => {
     const verifying = reach("verifying");
     expect(verifying.proof).to.deep.equal({ weightsCid: "bafy-weights", weightsSha256: SHA });
-    const releasing = transitionOrThrow(verifying, { type: "proof-verified", at: 3 });
+    const releasing = transitionOrThrow(verifying, { type: "proof-verified", at: 3, verdict: VERIFIED });
     expect(releasing.history.at(-1)).to.include({ reason: "proof-verified", instruction: "release_escrow" });
+    expect(releasing.history.at(-1)?.verdict).to.deep.equal(VERIFIED);
+    expect(releasing.history.at(-1)?.detail).to.equal(
+      `weights fetched (10 bytes), sha256 ${SHA} matches the report; metrics NOT re-evaluated: no evaluator`,
+    );
+  });
+
+  it("error: a verified verdict for other bytes than the reported sha256 is INVALID_EVENT (never released)", () => {
+    const other = { ...VERIFIED, sha256: "cd".repeat(32) };
+    const refused = transition(reach("verifying"), { type: "proof-verified", at: 3, verdict: other });
+    expect(refused).to.include({ code: "INVALID_EVENT" });
+  });
+
+  it("error: a proof event whose verdict says otherwise is INVALID_EVENT", () => {
+    const refused = transition(reach("verifying"), { type: "proof-verified", at: 3, verdict: REJECTED as unknown as VerifiedVerdict });
+    expect(refused).to.include({ code: "INVALID_EVENT" });
+  });
+
+  it("proof-retry keeps the job verifying and records the reason, attempt and next attempt", () => {
+    const state = transitionOrThrow(reach("verifying"), { type: "proof-retry", at: 4, verdict: RETRY });
+    expect(state.status).to.equal("verifying");
+    expect(state.history.at(-1)).to.deep.include({
+      from: "verifying",
+      to: "verifying",
+      event: "proof-retry",
+      reason: "proof-check-retry",
+      verdict: RETRY,
+      detail: `fetch-timeout on attempt 1: no answer in 15000 ms; next attempt at ${new Date(6_000).toISOString()}`,
+    });
+    expect(state.history.at(-1)).to.not.have.property("instruction");
   });
 
   it("error: a report without a lowercase sha256 is INVALID_EVENT", () => {
@@ -194,12 +230,14 @@ describe("job state machine: rules", () => {
   });
 
   it("proof-rejected refunds and keeps the reason for the client", () => {
-    const state = transitionOrThrow(reach("verifying"), { type: "proof-rejected", at: 4, detail: "metrics do not reproduce" });
+    const verdict: RejectedVerdict = { outcome: "rejected", reason: "metrics-do-not-reproduce", detail: "loss 0.9, claimed 0.1", attempt: 1 };
+    const state = transitionOrThrow(reach("verifying"), { type: "proof-rejected", at: 4, verdict });
     expect(state.status).to.equal("refunding");
-    expect(state.history.at(-1)).to.include({
+    expect(state.history.at(-1)).to.deep.include({
       reason: "proof-rejected",
-      detail: "metrics do not reproduce",
+      detail: "metrics-do-not-reproduce: loss 0.9, claimed 0.1",
       instruction: "refund_escrow",
+      verdict,
     });
   });
 
