@@ -9,8 +9,8 @@
  * none) is not re-evaluated, and its verdict says so in words: hash-checked weights
  * are released on, but nobody is told their metrics were checked.
  *
- * The evaluator of the built-in training kind comes with the node agent (issue 5);
- * this module is the contract and the registry it plugs into.
+ * The evaluator of the built-in training kind is proofs/builtin-evaluator.ts; this
+ * module is the contract and the registry it plugs into.
  */
 import { Metrics } from "../domain/proof-verdict";
 import { EvaluatorError } from "./errors";
@@ -50,7 +50,8 @@ export interface MetricEvaluator {
   evaluate(input: EvaluationInput): Promise<Evaluation>;
 }
 
-const KIND_RE = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/;
+/** `@` admits versioned kinds such as the built-in `cyxwiz/mlp-classifier@1`. */
+const KIND_RE = /^[A-Za-z0-9][A-Za-z0-9._/@-]{0,63}$/;
 
 /** The job kind its config names, or null when it names none. */
 export function jobKindOf(config: unknown): string | null {
@@ -69,7 +70,7 @@ export class MetricEvaluatorRegistry {
   /** Adds the evaluator of `evaluator.kind`; a kind has exactly one. */
   register(evaluator: MetricEvaluator): this {
     if (!KIND_RE.test(evaluator.kind)) {
-      throw new EvaluatorError("EVALUATOR_INVALID", `job kind ${JSON.stringify(evaluator.kind)} must be 1-64 of A-Z a-z 0-9 . _ / - (not starting with a symbol)`);
+      throw new EvaluatorError("EVALUATOR_INVALID", `job kind ${JSON.stringify(evaluator.kind)} must be 1-64 of A-Z a-z 0-9 . _ / @ - (not starting with a symbol)`);
     }
     if (this.evaluators.has(evaluator.kind)) {
       throw new EvaluatorError("EVALUATOR_EXISTS", `an evaluator for job kind ${evaluator.kind} is already registered`);

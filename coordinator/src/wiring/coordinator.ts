@@ -20,6 +20,7 @@ import { IntentStore, Settlement as ChainSettlementCore, SettlementOutcome, Sett
 import { CoordinatorConfig } from "../config";
 import { Clock } from "../http/ports";
 import { Logger } from "../logger";
+import { builtinEvaluators } from "../proofs/builtin-evaluator";
 import { createService, Service, ServiceDeps } from "../service";
 import { createStore } from "../store";
 import { ChainContext } from "./chain-context";
@@ -37,7 +38,11 @@ export interface CoordinatorDeps {
   /** The chain side's polling and re-send pace; its defaults suit a real cluster. */
   readonly settlementTiming?: Partial<SettlementTiming>;
   readonly probes?: ServiceDeps["probes"];
-  /** Metric evaluators by job kind (the proof check re-evaluates those kinds' metrics). */
+  /**
+   * Metric evaluators by job kind (the proof check re-evaluates those kinds' metrics).
+   * Default: the built-in kinds' (proofs/builtin-evaluator.ts), so every real
+   * coordinator re-evaluates the kind its nodes train; a registry given here replaces it.
+   */
   readonly evaluators?: ServiceDeps["evaluators"];
   /** Replaces the proof check built from config.ipfs (tests only). */
   readonly verifier?: ServiceDeps["verifier"];
@@ -87,7 +92,7 @@ export function createCoordinator(deps: CoordinatorDeps): Coordinator {
     log,
     clock,
     probes: deps.probes,
-    evaluators: deps.evaluators,
+    evaluators: deps.evaluators ?? builtinEvaluators(),
     verifier: deps.verifier,
     escrowVerifier: new ChainEscrowVerifier({ connection: chain.connection, program: chain.program, mint: chain.market.mint }),
     settlement: payments,

@@ -199,11 +199,12 @@ export function submitJob(
   funded: FundedEscrow,
   key: string,
   config: Readonly<Record<string, unknown>> = DEFAULT_JOB_CONFIG,
+  datasetCid: string = DATASET_CID,
 ): Promise<Reply> {
   return call(api, "POST", "/v1/jobs", {
     signer: client.keypair,
     headers: { "idempotency-key": key },
-    body: { quoteId, jobId: jobIdToHex(funded.jobId), escrow: funded.escrow.toBase58(), datasetCid: DATASET_CID, config },
+    body: { quoteId, jobId: jobIdToHex(funded.jobId), escrow: funded.escrow.toBase58(), datasetCid, config },
   });
 }
 
@@ -245,12 +246,14 @@ export async function runningJob(
   nodeWallet: TestWallet,
   nodes: BeatingNode[],
   config: Readonly<Record<string, unknown>> = DEFAULT_JOB_CONFIG,
+  /** A dataset really on IPFS, for jobs whose evaluator reads it. */
+  datasetCid: string = DATASET_CID,
 ): Promise<RunningJob> {
   const node = await onlineNode(api, nodeWallet, nodes);
   const { quoteId, amount } = await quoteFor(api, client);
   const funded = await suite.createEscrow(client, amount);
   const jobId = jobIdToHex(funded.jobId);
-  const submitted = await submitJob(api, client, quoteId, funded, `e2e-${jobId.slice(0, 16)}`, config);
+  const submitted = await submitJob(api, client, quoteId, funded, `e2e-${jobId.slice(0, 16)}`, config, datasetCid);
   expect(submitted.status, submitted.text).to.equal(201);
   await escrowWhen(suite.chain, funded.escrow, "the escrow locked to the node", (escrow) => escrow.payee?.equals(nodeWallet.publicKey) === true);
   await jobWhen(api, client, jobId, "running");

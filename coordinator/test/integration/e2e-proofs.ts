@@ -13,6 +13,7 @@
 import { expect } from "chai";
 
 import { releaseSplit, tokenBalance } from "../../../sdk/src";
+import { DEMO_DATASET, demoSpec, generateDatasetBytes, MLP_KIND, train } from "../../../trainer/src";
 import { TestWallet, useEscrowSuite } from "../../../tests/setup";
 import { IntentStore } from "../../src/chain";
 import { CoordinatorConfig } from "../../src/config";
@@ -76,10 +77,10 @@ describe("e2e: proofs verified from IPFS before any release (security test 38)",
     readonly nodeWallet: TestWallet;
   }
 
-  async function started(api: RunningCoordinator, config?: Record<string, unknown>): Promise<Started> {
+  async function started(api: RunningCoordinator, config?: Record<string, unknown>, datasetCid?: string): Promise<Started> {
     const client = await suite.wallet(CLIENT_BUDGET);
     const nodeWallet = await suite.wallet();
-    const job = await runningJob(api, suite, client, nodeWallet, nodes, config);
+    const job = await runningJob(api, suite, client, nodeWallet, nodes, config, datasetCid);
     return { ...job, api, client, nodeWallet };
   }
 
@@ -194,6 +195,50 @@ describe("e2e: proofs verified from IPFS before any release (security test 38)",
       attempt: 1,
       detail: `${JSON_KIND}: loss on the weights is ${loss}, the node claimed 0.001`,
     });
+    expect(await nodeRecord(boastful)).to.include({ proofsVerified: 0, proofsRejected: 1 });
+  });
+
+  it("the built-in kind cyxwiz/mlp-classifier@1: a model really trained, dataset and weights on kubo, re-evaluated by the coordinator → Released; an inflated accuracy → refunded (38)", async () => {
+    // No registry given: the coordinator's default, the built-in kinds' evaluators.
+    const api = await coordinator();
+    const dataset = generateDatasetBytes(DEMO_DATASET);
+    const datasetCid = await testIpfs().add(dataset);
+    const spec = demoSpec(datasetCid);
+    // What a client submits: the spec as JSON.
+    const config = JSON.parse(JSON.stringify(spec)) as Record<string, unknown>;
+    const trained = await train(spec, dataset);
+    expect(trained.lossCurve[trained.lossCurve.length - 1]).to.be.below(trained.lossCurve[0]);
+    const weightsCid = await testIpfs().add(trained.weights);
+
+    const honest = await started(api, config, datasetCid);
+    await report(honest, weightsCid, trained.weightsSha256, trained.metrics);
+    const released = await escrowWhen(suite.chain, honest.funded.escrow, "the trained job released", (e) => e.status === "Released");
+    expect(Buffer.from(released.proofHash).toString("hex"), "proof hash on chain = the trained weights' sha256").to.equal(trained.weightsSha256);
+    const split = releaseSplit(honest.amount, 1_000);
+    suite.ledger.move(honest.funded.vault, honest.nodeWallet.token, split.node);
+    suite.ledger.move(honest.funded.vault, suite.chain.treasury, split.platform);
+    await suite.ledger.verify();
+    const view = await jobWhen(api, honest.client, honest.jobId, "released");
+    expect(history(view).at(-2)?.verdict).to.deep.equal({
+      outcome: "verified",
+      sha256: trained.weightsSha256,
+      bytes: trained.weights.byteLength,
+      metrics: { reevaluated: true, evaluator: MLP_KIND, metrics: trained.metrics },
+    });
+    expect(await nodeRecord(honest)).to.include({ proofsVerified: 1, proofsRejected: 0 });
+
+    // The same weights with a better accuracy claimed, from another node.
+    await honest.node.stop();
+    await waitFor("the honest node offline", async () => ((await nodeRecord(honest)).online ? null : true));
+    const boastful = await started(api, config, datasetCid);
+    const samples = 600; // 20% of the 3,000 demo rows
+    const correct = Math.round(trained.metrics.validationAccuracy * samples);
+    await report(boastful, weightsCid, trained.weightsSha256, { ...trained.metrics, validationAccuracy: (correct + 30) / samples });
+    const refused = rejection(await expectRefunded(boastful));
+    expect(refused.verdict).to.deep.include({ outcome: "rejected", reason: "metrics-do-not-reproduce", attempt: 1 });
+    expect(String(refused.verdict?.detail)).to.equal(
+      `${MLP_KIND}: the weights classify ${correct} of ${samples} validation rows correctly (validationAccuracy ${Number((correct / samples).toPrecision(7))}), the node claimed ${Number(((correct + 30) / samples).toPrecision(7))}`,
+    );
     expect(await nodeRecord(boastful)).to.include({ proofsVerified: 0, proofsRejected: 1 });
   });
 
