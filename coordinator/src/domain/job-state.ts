@@ -12,7 +12,8 @@
  *   verifying           proof-rejected      refunding          refund_escrow
  *   verifying           proof-retry         verifying          (none: checked again at the verdict's nextAt)
  *   running             timed-out           settling-partial   settle_partial, node share = verified progress
- *   queued, offered     cancel (client)     refunding          refund_escrow
+ *   queued, offered     cancel (client)     refunding          refund_escrow (Created or Locked: no unlock first)
+ *   running             cancel (client)     settling-partial   settle_partial, node share = verified progress
  *   releasing           release-confirmed   released
  *   refunding           refund-confirmed    refunded
  *   settling-partial    settle-confirmed    settled
@@ -26,6 +27,12 @@
  * Events about a node (accept, report, offer-expired, node-lost) must name the node
  * the job is with: a late word from a node that lost the job is refused (WRONG_NODE).
  * A node that lost or let an offer expire is excluded from the job for good.
+ *
+ * Verified progress (checkpoints the coordinator fetched and hash-checked, see
+ * checkpoints.ts) is what a running job's money is split by when it ends early:
+ * timed-out and a client's cancel of a running job both carry the node's share,
+ * floor(verified fraction × 10 000) bps, and keep the node as the job's (it is the
+ * escrow's payee); a cancel before the job runs refunds everything.
  */
 import { CoordinatorError } from "./errors";
 import { describeVerdict, ProofVerdict, RejectedVerdict, RetryVerdict, VerifiedVerdict } from "./proof-verdict";
@@ -119,7 +126,8 @@ export type JobEvent =
   | (At & { readonly type: "refund-confirmed"; readonly signature: string })
   | (At & { readonly type: "timed-out"; readonly nodeShareBps: number })
   | (At & { readonly type: "settle-confirmed"; readonly signature: string })
-  | (At & { readonly type: "cancel" });
+  /** nodeShareBps: required when the job is running (its verified progress), ignored before. */
+  | (At & { readonly type: "cancel"; readonly nodeShareBps?: number });
 
 /** Why a transition happened: stable strings the API shows. */
 export type TransitionReason =
@@ -208,7 +216,7 @@ export const EVENT_SOURCES: Readonly<Record<JobEventType, readonly JobStatus[]>>
   "refund-confirmed": ["refunding"],
   "timed-out": ["running"],
   "settle-confirmed": ["settling-partial"],
-  cancel: ["queued", "offered"],
+  cancel: ["queued", "offered", "running"],
 };
 
 export function newJobState(jobId: string, at: number, maxAttempts: number): JobState {
@@ -329,17 +337,9 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
     case "proof-retry":
       return proofChecked(state, event);
     case "timed-out":
-      if (!Number.isInteger(event.nodeShareBps) || event.nodeShareBps < 0 || event.nodeShareBps > 10_000) {
-        return forbidden(state, event, "INVALID_EVENT", `nodeShareBps must be in 0..=10000, got ${event.nodeShareBps}`);
-      }
-      return applyChange(state, event, {
-        status: "settling-partial",
-        nodeShareBps: event.nodeShareBps,
-        reason: "timed-out",
-        detail: `verified progress ${event.nodeShareBps / 100}%`,
-        instruction: "settle_partial",
-      });
+      return settlePartially(state, event, event.nodeShareBps, "timed-out");
     case "cancel":
+      if (state.status === "running") return settlePartially(state, event, event.nodeShareBps, "cancelled-by-client");
       return applyChange(state, event, {
         status: "refunding",
         nodeId: null,
@@ -357,6 +357,20 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
     case "settle-confirmed":
       return applyChange(state, event, { status: "settled", settlementSignature: event.signature, reason: "settle-confirmed" });
   }
+}
+
+/** A running job ends early: the node is paid its verified share, the payer the rest. */
+function settlePartially(state: JobState, event: JobEvent, nodeShareBps: number | undefined, reason: TransitionReason): TransitionResult {
+  if (nodeShareBps === undefined || !Number.isInteger(nodeShareBps) || nodeShareBps < 0 || nodeShareBps > 10_000) {
+    return forbidden(state, event, "INVALID_EVENT", `nodeShareBps must be an integer in 0..=10000, got ${nodeShareBps}`);
+  }
+  return applyChange(state, event, {
+    status: "settling-partial",
+    nodeShareBps,
+    reason,
+    detail: `verified progress ${nodeShareBps / 100}%`,
+    instruction: "settle_partial",
+  });
 }
 
 type ProofEvent = Extract<JobEvent, { type: "proof-verified" | "proof-rejected" | "proof-retry" }>;

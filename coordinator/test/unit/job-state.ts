@@ -29,7 +29,7 @@ const RETRY: RetryVerdict = { outcome: "retry", reason: "fetch-timeout", detail:
 const ALLOWED: Readonly<Record<JobStatus, Partial<Record<JobEventType, JobStatus>>>> = {
   queued: { offer: "offered", cancel: "refunding" },
   offered: { accept: "running", "offer-expired": "queued", cancel: "refunding" },
-  running: { "node-lost": "queued", report: "verifying", "timed-out": "settling-partial" },
+  running: { "node-lost": "queued", report: "verifying", "timed-out": "settling-partial", cancel: "settling-partial" },
   verifying: { "proof-verified": "releasing", "proof-rejected": "refunding", "proof-retry": "verifying" },
   releasing: { "release-confirmed": "released" },
   released: {},
@@ -51,7 +51,7 @@ function eventOf(type: JobEventType, state: JobState, at = 1_000): JobEvent {
     case "report":
       return { type, at, nodeId, proof: { weightsCid: "bafy-weights", weightsSha256: SHA } };
     case "cancel":
-      return { type, at };
+      return { type, at, nodeShareBps: 4_000 };
     case "proof-verified":
       return { type, at, verdict: VERIFIED };
     case "proof-rejected":
@@ -260,6 +260,26 @@ describe("job state machine: rules", () => {
     const state = transitionOrThrow(reach("offered"), { type: "cancel", at: 4 });
     expect(state).to.include({ status: "refunding", nodeId: null });
     expect(state.history.at(-1)).to.include({ reason: "cancelled-by-client", instruction: "refund_escrow" });
+  });
+
+  it("a client cancel of a running job settles by verified progress and keeps the node as payee", () => {
+    const state = transitionOrThrow(reach("running"), { type: "cancel", at: 4, nodeShareBps: 1_234 });
+    expect(state).to.include({ status: "settling-partial", nodeShareBps: 1_234, nodeId: NODE_A });
+    expect(state.history.at(-1)).to.include({
+      reason: "cancelled-by-client",
+      detail: "verified progress 12.34%",
+      instruction: "settle_partial",
+    });
+  });
+
+  it("error: a cancel of a running job without a share, or with a fractional one, is INVALID_EVENT", () => {
+    expect(transition(reach("running"), { type: "cancel", at: 4 })).to.include({ code: "INVALID_EVENT" });
+    expect(transition(reach("running"), { type: "cancel", at: 4, nodeShareBps: 0.5 })).to.include({ code: "INVALID_EVENT" });
+    expect(transition(reach("running"), { type: "timed-out", at: 4, nodeShareBps: -1 })).to.include({ code: "INVALID_EVENT" });
+  });
+
+  it("error: a cancel once the job is verifying is TRANSITION_FORBIDDEN", () => {
+    expect(transition(reach("verifying"), { type: "cancel", at: 4, nodeShareBps: 0 })).to.include({ code: "TRANSITION_FORBIDDEN" });
   });
 
   it("a confirmed settlement records its signature", () => {
