@@ -17,6 +17,7 @@ import { sendJson } from "./json";
 import { jobRoutes } from "./routes/jobs";
 import { nodeRoutes } from "./routes/nodes";
 import { quoteRoutes } from "./routes/quotes";
+import { readRoutes } from "./routes/reads";
 import { systemRoutes } from "./routes/system";
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
@@ -63,6 +64,7 @@ export function createApp(ctx: ApiContext): Express {
   quoteRoutes(app, ctx, body, auth);
   jobRoutes(app, ctx, body, auth);
   nodeRoutes(app, ctx, body, auth);
+  readRoutes(app, ctx, body, auth);
 
   app.use((req, _res, next) => {
     next(new ApiError(404, "NOT_FOUND", `no route ${req.method} ${req.path}`));

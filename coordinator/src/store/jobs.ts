@@ -11,6 +11,7 @@ import { JobStatus, transition, TransitionError, WeightsProof } from "../domain/
 import { decodeJob, JobSpec, lastRecord, newJobFields, StoredJob } from "./job-codec";
 import { storeCall } from "./failures";
 import { Keys } from "./keys";
+import { amountParts, LedgerKeys } from "./ledger";
 import { replyString, Scripts } from "./scripts";
 
 export interface Submission {
@@ -61,6 +62,7 @@ export class JobStore {
   async submit(submission: Submission): Promise<SubmitOutcome> {
     const { spec } = submission;
     const keys = this.keys;
+    const ledger = new LedgerKeys(keys.prefix);
     const reply = await this.scripts.run(
       "submit-job",
       [
@@ -71,6 +73,8 @@ export class JobStore {
         keys.quoteUse(spec.quoteId),
         keys.jobsQueued,
         keys.jobCounts,
+        ledger.clientJobs(spec.client),
+        ledger.escrowHeld,
       ],
       [
         submission.bodyHash,
@@ -80,6 +84,8 @@ export class JobStore {
         submission.urgency,
         submission.quoteExpiresAt,
         submission.createdRecord,
+        spec.submittedAt,
+        ...amountParts(spec.amount),
         ...newJobFields(spec, submission.urgency, submission.now),
       ],
     );

@@ -16,12 +16,20 @@
  *
  * Lock and unlock need nothing here: the dispatcher and the watchdog await them and
  * then write the store themselves (publish-offer, unlocked), each version-checked.
+ *
+ * The read side's records go in the same writes (store/ledger.ts): a confirmed payout
+ * appends its settlement (amounts by the SDK's split math, as the program paid them),
+ * credits the node's earnings for a release or a settlement, and takes the job's
+ * amount out of the escrow held; every finished intent (any action, confirmed or
+ * failed) counts in settlements:count. Exactly once, with the intent.
  */
 import { JobEvent, JobStatus, transition, TransitionError } from "../domain/job-state";
 import { Logger } from "../logger";
-import { RedisWrite, SettlementAction, SettlementOutcome } from "../chain";
+import { IntentStore, RedisWrite, SettlementAction, SettlementOutcome } from "../chain";
 import { Store } from "../store";
-import { lastRecord } from "../store/job-codec";
+import { lastRecord, StoredJob } from "../store/job-codec";
+import { amountParts, LedgerKeys, NodePayout, SettlementRecord } from "../store/ledger";
+import { BPS_DENOMINATOR, releaseSplit, split, Split } from "../../../sdk/src/split";
 
 type Payout = Extract<SettlementAction, "release" | "refund" | "settle-partial">;
 
@@ -37,7 +45,7 @@ function isPayout(action: SettlementAction): action is Payout {
 }
 
 export interface JobSettledDeps {
-  readonly store: Pick<Store, "jobs" | "keys">;
+  readonly store: Pick<Store, "jobs" | "keys" | "redis">;
   readonly log: Logger;
   /** Unix ms, for the history record. */
   readonly clock: () => number;
@@ -47,8 +55,11 @@ export type OnSettled = (outcome: SettlementOutcome) => Promise<readonly RedisWr
 
 export function jobSettledHook(deps: JobSettledDeps): OnSettled {
   const { store, log } = deps;
+  const ledger = new LedgerKeys(store.keys.prefix);
+  const intents = new IntentStore(store.redis, store.keys.prefix);
   return async (outcome) => {
-    if (outcome.state !== "confirmed" || !isPayout(outcome.action)) return [];
+    const counted: RedisWrite = { op: "HINCRBY", key: ledger.settlementCounts, field: `${outcome.action}:${outcome.state}`, by: "1" };
+    if (outcome.state !== "confirmed" || !isPayout(outcome.action)) return [counted];
     const { from, event } = CONFIRMS[outcome.action];
     const job = await store.jobs.get(outcome.jobId);
     if (job === null || job.state.status !== from) {
@@ -57,7 +68,7 @@ export function jobSettledHook(deps: JobSettledDeps): OnSettled {
         action: outcome.action,
         status: job?.state.status ?? null,
       });
-      return [];
+      return [counted];
     }
     // A confirmation from the escrow's state alone (someone else's transaction, or ours
     // recorded by another process) has no signature of ours to show.
@@ -84,6 +95,57 @@ export function jobSettledHook(deps: JobSettledDeps): OnSettled {
       { op: "ZREM", key: keys.jobsRefunding, members: [job.jobId] },
       { op: "ZREM", key: keys.jobsVerifying, members: [job.jobId] },
       { op: "ZREM", key: keys.jobsReleasing, members: [job.jobId] },
+      counted,
+      ...ledgerWrites(ledger, job, next.status as Outcome, await paidSplit(outcome.action, job), outcome.signature, confirmed.at),
     ];
   };
+
+  /** What the escrow paid whom, by the program's math (sdk/src/split.ts). */
+  async function paidSplit(action: Payout, job: StoredJob): Promise<Split> {
+    if (action === "release") return releaseSplit(job.amount, job.feeBps);
+    if (action === "refund") return { node: 0n, platform: 0n, payer: job.amount };
+    // The share the settlement was signed with (its intent, still pending here).
+    const intent = await intents.read(job.jobId);
+    const bps = intent?.request.action === "settle-partial" ? intent.request.nodeShareBps : job.state.nodeShareBps;
+    if (bps === null || bps === undefined) {
+      log.error("settlement confirmed without a node share; recorded as all refunded", { jobId: job.jobId });
+      return { node: 0n, platform: 0n, payer: job.amount };
+    }
+    return split(job.amount, Math.min(bps, BPS_DENOMINATOR), job.feeBps);
+  }
+}
+
+type Outcome = SettlementRecord["outcome"];
+
+/** The settlement record, the node's earnings and the escrow no longer held. */
+function ledgerWrites(ledger: LedgerKeys, job: StoredJob, outcome: Outcome, paid: Split, signature: string | null, at: number): RedisWrite[] {
+  const nodeId = outcome === "refunded" ? null : job.state.nodeId;
+  const record: SettlementRecord = {
+    jobId: job.jobId,
+    outcome,
+    amount: job.amount.toString(),
+    nodeId,
+    nodeAmount: paid.node.toString(),
+    platformFee: paid.platform.toString(),
+    clientRefund: paid.payer.toString(),
+    signature,
+    at,
+  };
+  const [heldHi, heldLo] = amountParts(job.amount, -1);
+  const writes: RedisWrite[] = [
+    { op: "ZADD", key: ledger.settlements, score: String(at), member: JSON.stringify(record) },
+    { op: "HINCRBY", key: ledger.escrowHeld, field: "open", by: "-1" },
+    { op: "HINCRBY", key: ledger.escrowHeld, field: "heldHi", by: heldHi },
+    { op: "HINCRBY", key: ledger.escrowHeld, field: "heldLo", by: heldLo },
+  ];
+  if (nodeId === null || outcome === "refunded") return writes;
+  const payout: NodePayout = { jobId: job.jobId, outcome, amount: paid.node.toString(), signature, at };
+  const [hi, lo] = amountParts(paid.node);
+  return [
+    ...writes,
+    { op: "ZADD", key: ledger.nodePayouts(nodeId), score: String(at), member: JSON.stringify(payout) },
+    { op: "HINCRBY", key: ledger.nodeEarnings(nodeId), field: "jobs", by: "1" },
+    { op: "HINCRBY", key: ledger.nodeEarnings(nodeId), field: "totalHi", by: hi },
+    { op: "HINCRBY", key: ledger.nodeEarnings(nodeId), field: "totalLo", by: lo },
+  ];
 }
