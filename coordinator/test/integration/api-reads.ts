@@ -268,7 +268,14 @@ describe("api: read endpoints, earnings and settlements", function () {
       const client = Keypair.generate();
       const ids = await submitted(client, 22);
       for (const jobId of ids) {
-        await api.redis.multi().hset(`${api.prefix}job:${jobId}`, "status", "refunding").hincrby(`${api.prefix}jobs:count`, "queued", -1).hincrby(`${api.prefix}jobs:count`, "refunding", 1).exec();
+        // Stand-in for a cancellation: queued → refunding as its script would.
+        await api.redis
+          .multi()
+          .hset(`${api.prefix}job:${jobId}`, "status", "refunding")
+          .zrem(`${api.prefix}jobs:queued`, jobId)
+          .hincrby(`${api.prefix}jobs:count`, "queued", -1)
+          .hincrby(`${api.prefix}jobs:count`, "refunding", 1)
+          .exec();
         api.clock.advance(5);
         expect(await confirm(jobId, { action: "refund" }, `sig-${jobId.slice(0, 6)}`)).to.equal(true);
       }
