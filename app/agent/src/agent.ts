@@ -337,12 +337,19 @@ export class NodeAgent {
   }
 
   private finishAborted(job: ActiveJob): void {
-    const ending = job.ending;
-    if (ending === null) return;
-    if (ending.kind === "cancelled") this.emit({ type: "cancelled", jobId: job.offer.jobId, reason: ending.reason });
-    else if (ending.kind === "job-lost") this.emit({ type: "job-lost", jobId: job.offer.jobId, reason: ending.reason });
-    else this.log("info", `job ${job.offer.jobId} aborted: ${ending.reason}`);
     if (this.current === job) this.current = null;
+    const event = this.abortedEvent(job);
+    if (event !== null) this.emit(event);
+  }
+
+  /** cancelled / job-lost for an aborted job (a stop is only logged). */
+  private abortedEvent(job: ActiveJob): AgentEvent | null {
+    const ending = job.ending;
+    if (ending === null || ending.kind === "stopping") {
+      this.log("info", `job ${job.offer.jobId} aborted: ${ending?.reason ?? "no reason"}`);
+      return null;
+    }
+    return { type: ending.kind, jobId: job.offer.jobId, reason: ending.reason };
   }
 
   // ---- running a job ----
@@ -355,6 +362,8 @@ export class NodeAgent {
     const { jobId } = job.offer;
     const dir = this.jobDir(jobId);
     const signal = job.controller.signal;
+    // Emitted once the job's directory is gone and the node is free.
+    const terminal: AgentEvent[] = [];
     try {
       await mkdir(dir, { recursive: true });
       const resumeFrom = await readFile(join(dir, "checkpoint.bin")).then((bytes) => new Uint8Array(bytes), () => undefined);
@@ -388,19 +397,19 @@ export class NodeAgent {
       this.emit({ type: "weights-uploaded", jobId, cid: weightsCid, sha256: weightsSha256, bytes: outcome.weights.length });
       const status = await this.report(job, { weightsCid, weightsSha256, metrics: outcome.metrics, ...(job.offer.jobToken === undefined ? {} : { jobToken: job.offer.jobToken }) });
       job.phase = "reported";
-      this.emit({ type: "reported", jobId, weightsCid, weightsSha256, metrics: outcome.metrics, status });
+      terminal.push({ type: "reported", jobId, weightsCid, weightsSha256, metrics: outcome.metrics, status });
     } catch (error) {
-      if (signal.aborted) {
-        this.finishAborted(job);
-      } else {
+      const aborted = signal.aborted ? this.abortedEvent(job) : null;
+      if (aborted !== null) terminal.push(aborted);
+      if (!signal.aborted) {
         const reason = describeError(error);
         this.log("error", `job ${jobId} failed: ${reason}`);
-        this.emit({ type: "job-failed", jobId, reason });
-        this.emit({ type: "error", error: `job ${jobId}: ${reason}`, code: codeOf(error), jobId, fatal: false });
+        terminal.push({ type: "job-failed", jobId, reason }, { type: "error", error: `job ${jobId}: ${reason}`, code: codeOf(error), jobId, fatal: false });
       }
     } finally {
       await rm(dir, { recursive: true, force: true }).catch((error: unknown) => this.log("warn", `could not delete ${dir}: ${describeError(error)}`));
       if (this.current === job) this.current = null;
+      for (const event of terminal) this.emit(event);
       // The next beat says at once that the node is free (or takes the next offer).
       this.wake();
     }

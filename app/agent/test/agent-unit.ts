@@ -1,0 +1,258 @@
+/**
+ * The agent against a fake coordinator (node:http, signatures checked) and an in-memory
+ * IPFS; training is the real trainer on a small generated dataset.
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { Keypair } from "@solana/web3.js";
+import { expect } from "chai";
+
+import { MlpClassifierEvaluator } from "../../../coordinator/src/proofs/builtin-evaluator";
+import { AgentHandle, COMMAND_KIND, runAgent } from "../src";
+import { EventLog, FakeCoordinator, MemoryIpfs, mlpConfig, smallDataset } from "./fakes";
+
+describe("node agent (fake coordinator)", function () {
+  this.timeout(60_000);
+  let coordinator: FakeCoordinator;
+  let ipfs: MemoryIpfs;
+  let log: EventLog;
+  let workDir: string;
+  let agent: AgentHandle | null;
+  const lines: string[] = [];
+
+  beforeEach(async () => {
+    coordinator = await new FakeCoordinator().start();
+    ipfs = new MemoryIpfs();
+    log = new EventLog();
+    workDir = mkdtempSync(join(tmpdir(), "cyxwiz-agent-"));
+    agent = null;
+    lines.length = 0;
+  });
+
+  afterEach(async () => {
+    await agent?.stop("test over");
+    await coordinator.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  function start(options: { allowCommands?: boolean; checkpointEveryEpochs?: number; bwrap?: string } = {}): AgentHandle {
+    agent = runAgent(
+      {
+        keypair: Keypair.generate(),
+        coordinatorUrl: coordinator.url,
+        ipfsApiUrl: "http://127.0.0.1:1",
+        workDir,
+        gpu: { model: "rtx 3060", vramGb: 12 },
+        priceFloor: "1000",
+        backoff: { initialMs: 20, maxMs: 200 },
+        requestTimeoutMs: 2_000,
+        ipfs,
+        ...options,
+      },
+      { onEvent: log.push, onLog: (level, message) => lines.push(`${level} ${message}`) },
+    );
+    return agent;
+  }
+
+  const jobDirs = () => (existsSync(join(workDir, "jobs")) ? readdirSync(join(workDir, "jobs")) : []);
+
+  it("registers, accepts an mlp offer by naming it, trains with progress in its beats, uploads and reports metrics the coordinator's evaluator reproduces", async () => {
+    const dataset = await smallDataset(ipfs);
+    const handle = start({ checkpointEveryEpochs: 2 });
+    await log.next("registered");
+    expect(coordinator.registrations).to.deep.equal([{ gpuModel: "RTX_3060", vramGb: 12, gpuCount: 1, priceFloor: "1000" }]);
+    const offer = coordinator.offerJob(mlpConfig(dataset.cid, 5), dataset.cid, "job-token-1");
+    const reported = await log.next("reported");
+
+    expect(log.types().filter((type) => ["offer", "accepted", "dataset-fetched", "weights-uploaded", "reported"].includes(type))).to.deep.equal([
+      "offer",
+      "accepted",
+      "dataset-fetched",
+      "weights-uploaded",
+      "reported",
+    ]);
+    expect(log.of("epoch").map((event) => event.epoch)).to.deep.equal([1, 2, 3, 4, 5]);
+    expect(coordinator.reports).to.have.length(1);
+    const report = coordinator.reports[0];
+    expect(report.jobId).to.equal(offer.jobId);
+    expect(report.body.jobToken, "the offer's job token goes back with the report").to.equal("job-token-1");
+    expect(reported.weightsCid).to.equal(report.body.weightsCid);
+
+    // The weights on IPFS are the reported ones, and the coordinator's own evaluator reproduces the metrics.
+    const weights = ipfs.files.get(report.body.weightsCid as string);
+    if (weights === undefined) expect.fail("the reported weights are not on IPFS");
+    const evaluation = await new MlpClassifierEvaluator().evaluate({
+      jobId: offer.jobId,
+      kind: offer.config.kind as string,
+      config: offer.config,
+      datasetCid: offer.datasetCid,
+      weights: { cid: report.body.weightsCid as string, sha256: report.body.weightsSha256 as string, bytes: weights.length },
+      claimed: report.body.metrics as Record<string, number>,
+      read: async (cid: string) => {
+        const bytes = ipfs.files.get(cid);
+        if (bytes === undefined) throw new Error(`${cid} missing`);
+        return bytes;
+      },
+      signal: new AbortController().signal,
+    });
+    expect(evaluation.reproduced, JSON.stringify(evaluation)).to.equal(true);
+
+    // Accepted by a beat naming the job; progress rose to 1 in the beats that followed.
+    const named = coordinator.beats.filter((beat) => beat.body.jobId === offer.jobId);
+    expect(named[0].body).to.deep.equal({ jobId: offer.jobId });
+    const progress = named.map((beat) => beat.body.progress).filter((p): p is number => p !== undefined);
+    expect(progress, "progress never goes down").to.deep.equal([...progress].sort((a, b) => a - b));
+    expect(progress.every((p) => p > 0 && p <= 1)).to.equal(true);
+    // Checkpoints after epochs 2 and 4 (not the last) were uploaded and announced.
+    await log.next("checkpoint-uploaded", (event) => event.epoch === 4);
+    expect(coordinator.checkpoints.map((c) => [c.body.epoch, c.body.epochs, c.body.jobToken])).to.deep.equal([
+      [2, 5, "job-token-1"],
+      [4, 5, "job-token-1"],
+    ]);
+    for (const checkpoint of coordinator.checkpoints) expect(ipfs.files.has(checkpoint.body.cid as string)).to.equal(true);
+    expect(jobDirs(), "the job's directory is deleted after the report").to.deep.equal([]);
+
+    await handle.stop("done");
+    await handle.done;
+    expect(log.events.at(-1)).to.deep.equal({ type: "stopped", reason: "done" });
+  });
+
+  it("cancel mid-training: training aborts, nothing is reported, the job's directory is deleted", async () => {
+    const dataset = await smallDataset(ipfs);
+    start();
+    await log.next("registered");
+    const offer = coordinator.offerJob(mlpConfig(dataset.cid, 500), dataset.cid);
+    await log.next("epoch", (event) => event.epoch === 2);
+    expect(jobDirs()).to.deep.equal([offer.jobId]);
+    coordinator.cancel = { jobId: offer.jobId, reason: "the client cancelled" };
+    const cancelled = await log.next("cancelled");
+    expect(cancelled).to.deep.equal({ type: "cancelled", jobId: offer.jobId, reason: "the client cancelled" });
+    // The next beat says the node is free; by then the job's directory is gone.
+    const after = coordinator.beats.length;
+    await waitForBeat(coordinator, after, (beat) => beat.body.jobId === undefined);
+    expect(jobDirs()).to.deep.equal([]);
+    expect(coordinator.reports).to.deep.equal([]);
+    expect(log.of("weights-uploaded")).to.deep.equal([]);
+    expect(log.of("epoch").at(-1)?.epoch ?? 0).to.be.below(500);
+  });
+
+  it("409 NOT_ASSIGNED on a beat naming the job: the node lost it, training aborts, no report", async () => {
+    const dataset = await smallDataset(ipfs);
+    start();
+    await log.next("registered");
+    const offer = coordinator.offerJob(mlpConfig(dataset.cid, 500), dataset.cid);
+    await log.next("epoch", (event) => event.epoch === 2);
+    coordinator.revoked = true;
+    const lost = await log.next("job-lost");
+    expect(lost.jobId).to.equal(offer.jobId);
+    expect(lost.reason).to.match(/no longer this node's/);
+    const after = coordinator.beats.length;
+    await waitForBeat(coordinator, after, (beat) => beat.body.jobId === undefined && beat.status === 200);
+    expect(jobDirs()).to.deep.equal([]);
+    expect(coordinator.reports).to.deep.equal([]);
+    expect(log.of("epoch").at(-1)?.epoch ?? 0).to.be.below(500);
+  });
+
+  it("coordinator unreachable: training goes on, beats back off, the report arrives when it is back", async () => {
+    const dataset = await smallDataset(ipfs);
+    start();
+    await log.next("registered");
+    coordinator.checkpointRoute = false;
+    const offer = coordinator.offerJob(mlpConfig(dataset.cid, 6), dataset.cid);
+    await log.next("accepted");
+    await coordinator.stop();
+    // Down from the start of training to past the upload: every epoch and the upload happen without it.
+    await log.next("weights-uploaded");
+    await log.next("coordinator-unreachable");
+    expect(log.of("epoch").map((event) => event.epoch)).to.deep.equal([1, 2, 3, 4, 5, 6]);
+    expect(coordinator.reports).to.deep.equal([]);
+    await coordinator.start();
+    const reported = await log.next("reported");
+    await log.next("coordinator-back");
+    expect(coordinator.reports.map((r) => r.jobId)).to.deep.equal([offer.jobId]);
+    expect(coordinator.reports[0].body.weightsSha256).to.equal(reported.weightsSha256);
+    expect(log.of("coordinator-unreachable"), "one event per outage, not one per failed call").to.have.length(1);
+  });
+
+  it("refuses offers it cannot run and never names them: unknown kind, no kind, commands when not allowed, a spec naming another dataset", async () => {
+    const dataset = await smallDataset(ipfs);
+    const other = await smallDataset(ipfs, { seed: 99, samples: 300, features: 4, classes: 3, clustersPerClass: 2, spread: 1, centreRange: 2 });
+    start();
+    await log.next("registered");
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ kind: "someone/else@1", lr: 0.1 }, /the kind "someone\/else@1"; this agent runs cyxwiz\/mlp-classifier@1/],
+      [{ lr: 0.1 }, /names no kind/],
+      [{ kind: COMMAND_KIND, command: ["true"], outputs: "weights.bin" }, /does not allow commands/],
+      [mlpConfig(other.cid, 3), /is not the job's datasetCid/],
+      [{ ...mlpConfig(dataset.cid, 3), hyperparameters: { epochs: 3 } }, /not a valid cyxwiz\/mlp-classifier@1 spec/],
+    ];
+    for (const [config, reason] of cases) {
+      const offer = coordinator.offerJob(config, dataset.cid);
+      const refused = await log.next("offer-refused", (event) => event.jobId === offer.jobId);
+      expect(refused.reason).to.match(reason);
+      // Several beats later the offer is still there, unaccepted.
+      await waitForBeat(coordinator, coordinator.beats.length + 3, () => true);
+      expect(coordinator.beats.some((beat) => beat.body.jobId === offer.jobId)).to.equal(false);
+      expect(coordinator.offer?.jobId).to.equal(offer.jobId);
+      expect(log.of("offer").filter((event) => event.offer.jobId === offer.jobId), "considered once").to.have.length(1);
+    }
+    expect(log.of("accepted")).to.deep.equal([]);
+  });
+
+  it("stop() during training: aborts the job, stops beating, resolves done; nothing reported", async () => {
+    const dataset = await smallDataset(ipfs);
+    const handle = start();
+    await log.next("registered");
+    coordinator.offerJob(mlpConfig(dataset.cid, 500), dataset.cid);
+    await log.next("epoch", (event) => event.epoch === 1);
+    await handle.stop("SIGINT");
+    await handle.done;
+    const beats = coordinator.beats.length;
+    expect(log.events.at(-1)).to.deep.equal({ type: "stopped", reason: "SIGINT" });
+    expect(jobDirs()).to.deep.equal([]);
+    expect(coordinator.reports).to.deep.equal([]);
+    // No beat after done (one more beat interval later, nothing arrived).
+    await new Promise((resolve) => setTimeout(resolve, coordinator.nextBeatInMs * 3));
+    expect(coordinator.beats.length).to.equal(beats);
+  });
+
+  it("coordinator down at start: registration retried with backoff until it answers", async () => {
+    await coordinator.stop();
+    start();
+    const down = await log.next("coordinator-unreachable");
+    expect(down.error).to.match(/cannot reach the coordinator .*ECONNREFUSED/);
+    await coordinator.start();
+    await log.next("registered");
+    await log.next("coordinator-back");
+    expect(coordinator.registrations).to.have.length(1);
+  });
+
+  it("a registration the coordinator refuses ends the agent: done rejects saying what to fix", async () => {
+    coordinator.refuseRegistration = { code: "INVALID_FIELD", message: "gpuModel must be one of CPU, RTX_3060, …", field: "gpuModel" };
+    const handle = start();
+    let failure: unknown = null;
+    await handle.done.catch((error: unknown) => {
+      failure = error;
+    });
+    expect(failure).to.include({ code: "REGISTRATION_REFUSED" });
+    expect(String((failure as Error).message)).to.match(/refused to register this node as 1× RTX_3060 12 GB .*gpuModel must be one of.*\(field gpuModel\); fix the declared GPU/);
+    expect(log.types().slice(-2)).to.deep.equal(["error", "stopped"]);
+    expect(log.of("error")[0].fatal).to.equal(true);
+    expect(coordinator.beats).to.deep.equal([]);
+  });
+
+  it("options are checked before anything starts", () => {
+    const base = { keypair: Keypair.generate(), coordinatorUrl: coordinator.url, ipfsApiUrl: "http://127.0.0.1:1", workDir, ipfs };
+    expect(() => runAgent({ ...base, priceFloor: "1.5" })).to.throw(/price floor must be token base units as a decimal integer/);
+    expect(() => runAgent({ ...base, priceFloor: "1", checkpointEveryEpochs: -1 })).to.throw(/checkpointEveryEpochs must be an integer ≥ 0/);
+    expect(() => runAgent({ ...base, priceFloor: "1", keypair: join(workDir, "missing.json") })).to.throw(/cannot read the node keypair .*missing.json.*solana-keygen new/);
+    expect(() => runAgent({ ...base, priceFloor: "1", gpu: { model: "RTX_4090", vramGb: -2 } })).to.throw(/vramGb must be a number ≥ 0/);
+  });
+});
+
+/** Resolves once a beat after index `from` passes `test` (polls the fake's record). */
+async function waitForBeat(coordinator: FakeCoordinator, from: number, test: (beat: FakeCoordinator["beats"][number]) => boolean): Promise<void> {
+  while (!coordinator.beatsAfter(from).some(test)) await new Promise((resolve) => setTimeout(resolve, 10));
+}
