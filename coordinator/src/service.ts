@@ -256,7 +256,7 @@ export function createService(deps: ServiceDeps): Service {
   const verification = verificationLoop({
     store,
     settlement,
-    verifier: deps.verifier ?? proofVerifierFor(config, { evaluators: deps.evaluators, clock }),
+    verifier: metrics.countVerdicts(deps.verifier ?? proofVerifierFor(config, { evaluators: deps.evaluators, clock })),
     log: log.child({ loop: "verification" }),
     clock,
     tickMs: config.verification.tickMs,

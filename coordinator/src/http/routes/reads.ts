@@ -67,6 +67,7 @@ function statusOf(req: Request): JobStatus | null {
 export function readRoutes(app: Express, ctx: ApiContext, body: RequestHandler, auth: RequestHandler): void {
   const { store } = ctx;
   const ledger = new LedgerStore(store.redis, store.keys);
+  ctx.metrics.attachLedger(ledger);
   const interval = ctx.config.heartbeat.intervalMs;
   const view = (node: StoredNode, now: number) => nodeView(node, nodeReliability(node, now, interval));
 
