@@ -1,0 +1,232 @@
+/** One job: status timeline with reasons, the escrow as the chain has it, proof, money, download, cancel. */
+import { PublicKey } from "@solana/web3.js";
+import { useState } from "react";
+
+import { releaseSplit } from "../../../../sdk/src/split";
+import { api } from "../api";
+import { Amount, Card, Empty, ErrorBanner, Loading, Signature, StatusBadge } from "../components";
+import { useApp } from "../context";
+import { percent, shortKey, time } from "../format";
+import { usePoll } from "../hooks";
+import { weightsUrl } from "../settings";
+import { useActiveWallet } from "../wallet";
+
+const CANCELLABLE = ["queued", "offered", "running"];
+
+export function JobPage({ jobId }: { jobId: string }) {
+  const { active } = useActiveWallet();
+  const { chain, settings } = useApp();
+  const [cancelError, setCancelError] = useState<unknown>(null);
+  const [cancelling, setCancelling] = useState(false);
+  const job = usePoll(active === null ? null : () => api.job(active.signer, jobId), 1500, `job:${jobId}:${active?.publicKey.toBase58()}`);
+  const escrowAddress = job.data?.escrow.address ?? null;
+  const escrow = usePoll(escrowAddress === null ? null : () => chain.escrow(new PublicKey(escrowAddress)), 2000, `escrow:${escrowAddress}`);
+
+  if (active === null) {
+    return (
+      <div className="page">
+        <Card title={`Job ${jobId.slice(0, 12)}…`}>
+          <Empty>Connect the wallet that submitted this job (Client page) to see it: job details are signed requests.</Empty>
+        </Card>
+      </div>
+    );
+  }
+  if (job.loading) return <Loading />;
+  if (job.data === null) {
+    return (
+      <div className="page">
+        <ErrorBanner error={job.error} context="Job" />
+      </div>
+    );
+  }
+  const j = job.data;
+  const e = escrow.data;
+  const amount = BigInt(j.escrow.amount);
+  const expected = releaseSplit(amount, j.escrow.feeBps);
+  const verdict = j.verification?.verdict ?? null;
+  const download = j.proof === null ? null : weightsUrl(settings, j.proof.weightsCid);
+
+  const cancel = async () => {
+    setCancelling(true);
+    setCancelError(null);
+    try {
+      await api.cancel(active.signer, jobId);
+      job.refresh();
+    } catch (caught) {
+      setCancelError(caught);
+    } finally {
+      setCancelling(false);
+    }
+  };
+
+  return (
+    <div className="page" data-testid="job-page">
+      <ErrorBanner error={job.error} />
+      <Card title="Job">
+        <p>
+          <code>{j.jobId}</code>
+        </p>
+        <p>
+          Status: <span data-testid="job-status">{j.status}</span> <StatusBadge status={j.status} />
+          {j.progress !== null && j.status === "running" && <> · progress {percent(j.progress)}</>}
+        </p>
+        <p>
+          Escrow <Amount value={j.escrow.amount} testId="job-amount" /> · priority {j.priority} · node <code>{shortKey(j.nodeId)}</code> · attempts {j.attempts}
+        </p>
+        <p className="muted">Dataset {j.datasetCid} · submitted {time(j.submittedAt)}</p>
+        {CANCELLABLE.includes(j.status) && (
+          <button onClick={() => void cancel()} disabled={cancelling} data-testid="cancel">
+            {cancelling ? "Cancelling…" : "Cancel job"}
+          </button>
+        )}
+        <ErrorBanner error={cancelError} context="Cancel" />
+      </Card>
+
+      <Card title="Money" testId="money">
+        {j.status === "released" && e !== null ? (
+          <div data-testid="released">
+            <p>
+              <strong>Released.</strong> The node was paid <Amount value={e.nodePaid} testId="paid-node" /> and the platform{" "}
+              <Amount value={e.platformPaid} testId="paid-platform" /> ({j.escrow.feeBps / 100}% fee) of <Amount value={e.amount} />.
+            </p>
+            {(e.nodePaid !== expected.node || e.platformPaid !== expected.platform) && <p className="banner error">The chain's payout differs from the 90/10 split of the escrow.</p>}
+          </div>
+        ) : j.status === "refunded" && e !== null ? (
+          <p data-testid="refunded">
+            <strong>Refunded.</strong> <Amount value={e.refunded} testId="paid-refund" /> went back to the client.
+          </p>
+        ) : j.status === "settled" && e !== null ? (
+          <p data-testid="settled">
+            <strong>Settled by verified progress.</strong> Node <Amount value={e.nodePaid} testId="paid-node" />, platform <Amount value={e.platformPaid} testId="paid-platform" />, client refund{" "}
+            <Amount value={e.refunded} testId="paid-refund" />.
+          </p>
+        ) : (
+          <p>
+            Held in escrow. On release the node gets <Amount value={expected.node} /> and the platform <Amount value={expected.platform} />; a refund returns everything.
+          </p>
+        )}
+        <p>
+          Settlement transaction: <Signature signature={j.settlementSignature} />
+        </p>
+      </Card>
+
+      <Card title="Escrow on chain" testId="escrow">
+        <ErrorBanner error={escrow.error} context="Chain" />
+        {escrow.loading ? (
+          <Loading />
+        ) : e === null ? (
+          <Empty>No escrow account at {j.escrow.address} (never created, or closed after settlement).</Empty>
+        ) : (
+          <table>
+            <tbody>
+              <tr>
+                <td>Address</td>
+                <td>
+                  <code>{e.address.toBase58()}</code>
+                </td>
+              </tr>
+              <tr>
+                <td>Status</td>
+                <td data-testid="escrow-status">
+                  {e.status} <span className="muted">(the coordinator expects {j.escrow.expectedStatus})</span>
+                </td>
+              </tr>
+              <tr>
+                <td>Amount · fee</td>
+                <td>
+                  <Amount value={e.amount} testId="escrow-amount" /> · {e.feeBps} bps
+                </td>
+              </tr>
+              <tr>
+                <td>Locked to</td>
+                <td>
+                  <code>{e.payee?.toBase58() ?? "nobody"}</code> (attempt {e.attempt})
+                </td>
+              </tr>
+              <tr>
+                <td>Expires</td>
+                <td>{time(e.expiresAt * 1000)}</td>
+              </tr>
+              <tr>
+                <td>Proof hash</td>
+                <td>
+                  <code>{e.proofHash.every((b) => b === 0) ? "—" : Array.from(e.proofHash, (b) => b.toString(16).padStart(2, "0")).join("")}</code>
+                </td>
+              </tr>
+              <tr>
+                <td>Paid: node · platform · refunded</td>
+                <td>
+                  <Amount value={e.nodePaid} /> · <Amount value={e.platformPaid} /> · <Amount value={e.refunded} />
+                </td>
+              </tr>
+            </tbody>
+          </table>
+        )}
+      </Card>
+
+      <Card title="Proof" testId="proof">
+        {j.proof === null ? (
+          <Empty>No weights reported yet.</Empty>
+        ) : (
+          <>
+            <p>
+              Weights CID <code data-testid="weights-cid">{j.proof.weightsCid}</code>
+              <br />
+              sha256 <code>{j.proof.weightsSha256}</code>
+            </p>
+            {verdict === null ? (
+              <p className="muted">Being verified…</p>
+            ) : verdict.outcome === "verified" ? (
+              <div data-testid="verdict">
+                <p>Verified: the weights hash to the reported sha256.</p>
+                {verdict.metrics?.reevaluated ? (
+                  <table>
+                    <tbody>
+                      {Object.entries(verdict.metrics.metrics ?? {}).map(([name, value]) => (
+                        <tr key={name}>
+                          <td>{name}</td>
+                          <td className="num">{value.toFixed(4)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                ) : (
+                  <p className="muted">Metrics not re-evaluated: {verdict.metrics?.why}</p>
+                )}
+              </div>
+            ) : (
+              <p data-testid="verdict">
+                {verdict.outcome}: {verdict.reason} {verdict.detail}
+              </p>
+            )}
+            {download !== null ? (
+              <a href={download} download data-testid="download">
+                Download weights
+              </a>
+            ) : (
+              <p className="muted">Set an IPFS gateway in Settings to download the weights here, or run: ipfs get {j.proof.weightsCid}</p>
+            )}
+          </>
+        )}
+      </Card>
+
+      <Card title="Timeline" testId="timeline">
+        {j.history.length === 0 ? (
+          <Empty>No transitions yet.</Empty>
+        ) : (
+          <ol className="timeline">
+            {j.history.map((t, i) => (
+              <li key={i}>
+                <span className="muted">{time(t.at)}</span> <StatusBadge status={t.to} /> <strong>{t.event}</strong>
+                {t.reason !== undefined && <> · {t.reason}</>}
+                {t.instruction !== undefined && <> · on chain: {t.instruction}</>}
+                {t.nodeId !== undefined && <> · node {shortKey(t.nodeId)}</>}
+                {t.detail !== undefined && <div className="muted">{t.detail}</div>}
+              </li>
+            ))}
+          </ol>
+        )}
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,7 @@
+/** Node globals the SDK and @solana/web3.js expect; imported before anything else. */
+import { Buffer } from "buffer";
+
+const g = globalThis as unknown as { Buffer?: typeof Buffer; global?: unknown; process?: { env: Record<string, string> } };
+g.Buffer ??= Buffer;
+g.global ??= globalThis;
+g.process ??= { env: {} };
