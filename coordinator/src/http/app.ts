@@ -17,6 +17,7 @@ import { sendJson } from "./json";
 import { jobRoutes } from "./routes/jobs";
 import { nodeRoutes } from "./routes/nodes";
 import { quoteRoutes } from "./routes/quotes";
+import { dashboardRoutes } from "./routes/dashboard";
 import { readRoutes } from "./routes/reads";
 import { systemRoutes } from "./routes/system";
 
@@ -65,6 +66,7 @@ export function createApp(ctx: ApiContext): Express {
   jobRoutes(app, ctx, body, auth);
   nodeRoutes(app, ctx, body, auth);
   readRoutes(app, ctx, body, auth);
+  dashboardRoutes(app, ctx);
 
   app.use((req, _res, next) => {
     next(new ApiError(404, "NOT_FOUND", `no route ${req.method} ${req.path}`));
