@@ -5,20 +5,26 @@
  */
 import { readFileSync } from "node:fs";
 
+import { MAX_DURATION_SECS, MIN_DURATION_SECS } from "./domain/checkpoints";
+
 export interface CoordinatorConfig {
-  /**
-   * dashboardDir: a built web dashboard (app/web/dist) served at / with SPA fallback to
-   * its index.html; "" (the default) serves none. Optional so configs built in code may omit it.
-   */
-  http: { host: string; port: number; bodyLimitBytes: number; dashboardDir?: string };
+  http: { host: string; port: number; bodyLimitBytes: number };
   redis: { url: string; keyPrefix: string; commandTimeoutMs: number };
   rpcUrl: string;
   ipfs: { apiUrl: string; fetchTimeoutMs: number; maxProofBytes: number };
   coordinatorKeypairPath: string;
   auth: { maxSkewMs: number };
   heartbeat: { intervalMs: number; missesBeforeOffline: number };
-  matching: { tickMs: number; offerTimeoutMs: number; maxAttempts: number };
-  escrow: { minRemainingLifetimeSecs: number };
+  /**
+   * defaultMaxDurationSecs: how long a job may run after its node accepts it when the
+   * submission names no maxDurationSecs; then it times out and settles by verified progress.
+   */
+  matching: { tickMs: number; offerTimeoutMs: number; maxAttempts: number; defaultMaxDurationSecs: number };
+  /**
+   * settleMarginSecs: a job's run must end at least this long before its escrow expires,
+   * so that its partial settlement still lands (JobEscrow refuses settle_partial after expiry).
+   */
+  escrow: { minRemainingLifetimeSecs: number; settleMarginSecs: number };
   /**
    * The proof check of reported weights (proofs/, loops/verification.ts): how often
    * the queue is read, how many proofs are checked at once, the backoff of transient
@@ -37,15 +43,15 @@ export interface CoordinatorConfig {
 }
 
 export const DEFAULT_CONFIG: CoordinatorConfig = {
-  http: { host: "127.0.0.1", port: 7070, bodyLimitBytes: 256 * 1024, dashboardDir: "" },
+  http: { host: "127.0.0.1", port: 7070, bodyLimitBytes: 256 * 1024 },
   redis: { url: "redis://127.0.0.1:6379", keyPrefix: "cyx:", commandTimeoutMs: 2_000 },
   rpcUrl: "http://127.0.0.1:8899",
   ipfs: { apiUrl: "http://127.0.0.1:5001", fetchTimeoutMs: 15_000, maxProofBytes: 512 * 1024 * 1024 },
   coordinatorKeypairPath: ".localnet/coordinator.json",
   auth: { maxSkewMs: 60_000 },
   heartbeat: { intervalMs: 5_000, missesBeforeOffline: 3 },
-  matching: { tickMs: 250, offerTimeoutMs: 15_000, maxAttempts: 3 },
-  escrow: { minRemainingLifetimeSecs: 3_600 },
+  matching: { tickMs: 250, offerTimeoutMs: 15_000, maxAttempts: 3, defaultMaxDurationSecs: 3_600 },
+  escrow: { minRemainingLifetimeSecs: 3_600, settleMarginSecs: 600 },
   // Six attempts over about 2.5 minutes (5, 10, 20, 40, 80 s between them): long enough
   // to ride out a daemon restart, short enough that a client is not kept waiting.
   verification: { tickMs: 500, concurrency: 4, retryBaseMs: 5_000, retryMaxMs: 300_000, maxAttempts: 6, evaluationTimeoutMs: 600_000 },
@@ -64,7 +70,6 @@ export class ConfigError extends Error {
 const ENV: Record<string, string> = {
   CYXWIZ_COORDINATOR_HOST: "http.host",
   CYXWIZ_COORDINATOR_PORT: "http.port",
-  CYXWIZ_DASHBOARD_DIR: "http.dashboardDir",
   CYXWIZ_REDIS_URL: "redis.url",
   CYXWIZ_REDIS_PREFIX: "redis.keyPrefix",
   CYXWIZ_RPC_URL: "rpcUrl",
@@ -76,6 +81,7 @@ const ENV: Record<string, string> = {
   CYXWIZ_HEARTBEAT_INTERVAL_MS: "heartbeat.intervalMs",
   CYXWIZ_HEARTBEAT_MISSES: "heartbeat.missesBeforeOffline",
   CYXWIZ_OFFER_TIMEOUT_MS: "matching.offerTimeoutMs",
+  CYXWIZ_DEFAULT_MAX_DURATION_SECS: "matching.defaultMaxDurationSecs",
   CYXWIZ_LOG_LEVEL: "logLevel",
 };
 
@@ -145,12 +151,19 @@ function validate(config: CoordinatorConfig): CoordinatorConfig {
     ["matching.tickMs", config.matching.tickMs],
     ["matching.offerTimeoutMs", config.matching.offerTimeoutMs],
     ["matching.maxAttempts", config.matching.maxAttempts],
+    ["matching.defaultMaxDurationSecs", config.matching.defaultMaxDurationSecs],
+    ["escrow.settleMarginSecs", config.escrow.settleMarginSecs],
   ];
   for (const [name, value] of positive) {
     if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name} must be a positive integer, got ${value}`);
   }
   if (config.verification.retryMaxMs < config.verification.retryBaseMs) {
     throw new ConfigError(`verification.retryMaxMs (${config.verification.retryMaxMs}) must be ≥ verification.retryBaseMs (${config.verification.retryBaseMs})`);
+  }
+  if (config.matching.defaultMaxDurationSecs < MIN_DURATION_SECS || config.matching.defaultMaxDurationSecs > MAX_DURATION_SECS) {
+    throw new ConfigError(
+      `matching.defaultMaxDurationSecs must be in ${MIN_DURATION_SECS}..${MAX_DURATION_SECS}, got ${config.matching.defaultMaxDurationSecs}`,
+    );
   }
   if (config.http.port > 65_535) throw new ConfigError(`http.port must be a port number, got ${config.http.port}`);
   if (!["debug", "info", "warn", "error"].includes(config.logLevel)) {

@@ -8,7 +8,8 @@
  *                    refund after the last; offer-expired when not yet accepted); due
  *                    offers expire; jobs waiting for an escrow unlock are unlocked
  *                    through Settlement and return to the queue; refunds are handed to
- *                    Settlement.
+ *                    Settlement; running jobs past their run deadline time out and
+ *                    settle by verified progress, handed to Settlement (loops/runs.ts).
  *   dispatcher       every matching tick: the domain matcher pairs the most urgent
  *                    queued jobs with free online nodes; each pair is reserved in Redis,
  *                    the escrow locked to the node on chain, then the offer published
@@ -18,11 +19,14 @@
  *                    verified → releasing and the release handed to Settlement,
  *                    rejected → refunding, transient failures retried with backoff
  *                    (loops/verification.ts).
+ *   checkpoints      every verification tick: running jobs' checkpoints are fetched and
+ *                    hash-checked; verified ones set the job's verified progress.
  *
  * Every state change is one Lua script, so a crash or a Redis outage at any point
  * leaves each record either before or after a change, never half-way; a reserved offer
  * whose lock never happened expires and the job is unlocked and requeued.
  */
+import { randomBytes } from "crypto";
 import { readFileSync } from "fs";
 import { createServer, Server } from "http";
 import { AddressInfo } from "net";
@@ -44,8 +48,9 @@ import { ipfsProbe, redisProbe, rpcProbe } from "./http/probes";
 import { schemas } from "./http/schemas";
 import { Logger } from "./logger";
 import { eachItem, Loop } from "./loops/loop";
+import { checkpointLoop, runEnds } from "./loops/runs";
 import { verificationLoop, Verifier } from "./loops/verification";
-import { MetricEvaluatorRegistry, proofVerifierFor } from "./proofs";
+import { IpfsReader, KuboIpfs, MetricEvaluatorRegistry, proofVerifierFor, readLimitsOf, retryPolicyOf } from "./proofs";
 import { createStore, Store } from "./store";
 import { isStoreUnavailable } from "./store/failures";
 import { StoredJob } from "./store/job-codec";
@@ -71,6 +76,8 @@ export interface ServiceDeps {
   readonly verifier?: Verifier;
   /** Metric evaluators by job kind, for the default verifier; default: none. */
   readonly evaluators?: MetricEvaluatorRegistry;
+  /** Where checkpoints are read; default: kubo at config.ipfs.apiUrl. */
+  readonly checkpointIpfs?: IpfsReader;
 }
 
 export interface Service {
@@ -80,6 +87,7 @@ export interface Service {
   readonly watchdog: Loop;
   readonly dispatcher: Loop;
   readonly verification: Loop;
+  readonly checkpoints: Loop;
   /** Listens on config.http (port 0: any free port) and starts the loops unless told not to. */
   start(options?: { loops?: boolean }): Promise<AddressInfo>;
   /** Stops taking connections and loops, and resolves once in-flight requests and ticks are done. */
@@ -141,6 +149,8 @@ export function createService(deps: ServiceDeps): Service {
       await expireOffers(now);
       await unlockJobs();
       await handOverRefunds();
+      await ends.timeOutRuns(now);
+      await ends.handOverSettlements();
     } catch (error) {
       if (isStoreUnavailable(error)) storeWasDown = true;
       throw error;
@@ -237,6 +247,9 @@ export function createService(deps: ServiceDeps): Service {
     } catch (error) {
       return log.error("escrow lock failed; the offer will expire and the job be requeued", { jobId: job.jobId, nodeId, error });
     }
+    // A fresh token per offer: bound to this job, node and attempt, so a report or a
+    // checkpoint with the token of an earlier attempt is refused (403 BAD_JOB_TOKEN).
+    const jobToken = randomBytes(32).toString("hex");
     const published = await store.offers.publish(
       job.jobId,
       nodeId,
@@ -248,7 +261,10 @@ export function createService(deps: ServiceDeps): Service {
         payment: job.maxPrice,
         gpuMicroHours: job.gpuMicroHours,
         acceptBy: deadline,
+        maxDurationSecs: job.maxDurationSecs,
+        jobToken,
       }),
+      jobToken,
     );
     if (published) log.info("job offered", { jobId: job.jobId, nodeId });
   }
@@ -264,6 +280,17 @@ export function createService(deps: ServiceDeps): Service {
     ref,
   });
 
+  const runDeps = { store, settlement, log: log.child({ loop: "runs" }), clock, ref };
+  const ends = runEnds(runDeps);
+  const checkpoints = checkpointLoop({
+    ...runDeps,
+    ipfs: deps.checkpointIpfs ?? new KuboIpfs(config.ipfs.apiUrl),
+    limits: readLimitsOf(config),
+    retry: retryPolicyOf(config),
+    tickMs: config.verification.tickMs,
+    concurrency: config.verification.concurrency,
+  });
+
   let server: Server | null = null;
   return {
     app,
@@ -272,6 +299,7 @@ export function createService(deps: ServiceDeps): Service {
     watchdog,
     dispatcher,
     verification,
+    checkpoints,
     async start(options = {}) {
       const listening = createServer(app);
       server = listening;
@@ -283,6 +311,7 @@ export function createService(deps: ServiceDeps): Service {
         watchdog.start();
         dispatcher.start();
         verification.start();
+        checkpoints.start();
       }
       return listening.address() as AddressInfo;
     },
@@ -294,7 +323,7 @@ export function createService(deps: ServiceDeps): Service {
           ? Promise.resolve()
           : new Promise<void>((resolve, reject) => closing.close((error) => (error ? reject(error) : resolve())));
       closing?.closeIdleConnections();
-      await Promise.all([watchdog.stop(), dispatcher.stop(), verification.stop(), closed]);
+      await Promise.all([watchdog.stop(), dispatcher.stop(), verification.stop(), checkpoints.stop(), closed]);
     },
   };
 }

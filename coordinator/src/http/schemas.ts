@@ -1,6 +1,7 @@
 /** The request bodies the API accepts, one validator each (documented in openapi.yaml). */
 import bs58 from "bs58";
 
+import { MAX_DURATION_SECS, MAX_EPOCHS, MIN_DURATION_SECS } from "../domain/checkpoints";
 import { GpuCatalogue } from "../domain/gpu";
 import { PRIORITIES } from "../domain/priority";
 import {
@@ -32,6 +33,10 @@ const address = refine(string({ min: 32, max: 44, pattern: BASE58_RE, expected: 
   bs58.decode(text).length === 32 ? null : "must be a base58 account address of 32 bytes",
 );
 const cid = string({ max: 256, pattern: CID_RE, expected: "an IPFS CID (Qm… or b…)" });
+export const JOB_TOKEN_RE = /^[0-9a-f]{64}$/;
+/** The job-scoped token of the offer (heartbeat reply `offer.jobToken`). */
+const jobToken = string({ min: 64, max: 64, pattern: JOB_TOKEN_RE, expected: "the jobToken of the job's offer (64 lowercase hex)" });
+const sha256 = (what: string) => string({ min: 64, max: 64, pattern: SHA256_RE, expected: `${what}, 64 lowercase hex` });
 
 /** A GPU model the catalogue knows, any spelling it accepts, returned canonical (RTX_4090). */
 function gpuModel(catalogue: GpuCatalogue): Validator<string> {
@@ -80,6 +85,7 @@ export function schemas(catalogue: GpuCatalogue) {
     escrow: address,
     datasetCid: cid,
     config: jsonObject(16),
+    maxDurationSecs: optional(integer({ min: MIN_DURATION_SECS, max: MAX_DURATION_SECS })),
   });
 
   const node = object({
@@ -102,11 +108,26 @@ export function schemas(catalogue: GpuCatalogue) {
 
   const report = object({
     weightsCid: cid,
-    weightsSha256: string({ min: 64, max: 64, pattern: SHA256_RE, expected: "the weights' sha256, 64 lowercase hex" }),
+    weightsSha256: sha256("the weights' sha256"),
     metrics: optional(record(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, number({ min: -1e300, max: 1e300 }), 64)),
+    jobToken,
   });
 
-  return { quote, job, node, heartbeat, report };
+  const checkpoint = refine(
+    object({
+      epoch: integer({ min: 1, max: MAX_EPOCHS }),
+      epochs: integer({ min: 1, max: MAX_EPOCHS }),
+      cid,
+      sha256: sha256("the checkpoint bytes' sha256"),
+      jobToken,
+    }),
+    (body) => (body.epoch > body.epochs ? { field: "epoch", message: `must be in 1..epochs (${body.epochs}), got ${body.epoch}` } : null),
+  );
+
+  /** A cancel has nothing to say; an empty object is accepted too. */
+  const cancel = object({});
+
+  return { quote, job, node, heartbeat, report, checkpoint, cancel };
 }
 
 export type Schemas = ReturnType<typeof schemas>;
@@ -115,3 +136,4 @@ export type JobBody = ReturnType<Schemas["job"]>;
 export type NodeBody = ReturnType<Schemas["node"]>;
 export type HeartbeatBody = ReturnType<Schemas["heartbeat"]>;
 export type ReportBody = ReturnType<Schemas["report"]>;
+export type CheckpointBody = ReturnType<Schemas["checkpoint"]>;

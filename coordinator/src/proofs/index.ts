@@ -2,13 +2,29 @@
 import { CoordinatorConfig } from "../config";
 import { MetricEvaluatorRegistry } from "./evaluators";
 import { IpfsReader, KuboIpfs } from "./ipfs";
+import { ReadLimits } from "./read";
 import { ProofVerifier } from "./verifier";
+import { RetryPolicy } from "../domain/proof-verdict";
 
 export * from "./errors";
 export * from "./ipfs";
 export * from "./read";
 export * from "./evaluators";
 export * from "./verifier";
+
+/** The IPFS read limits of `config`: proofs and checkpoints alike. */
+export function readLimitsOf(config: Pick<CoordinatorConfig, "ipfs">): ReadLimits {
+  return { timeoutMs: config.ipfs.fetchTimeoutMs, maxBytes: config.ipfs.maxProofBytes };
+}
+
+/** The backoff of transient read failures in `config`: proofs and checkpoints alike. */
+export function retryPolicyOf(config: Pick<CoordinatorConfig, "verification">): RetryPolicy {
+  return {
+    baseDelayMs: config.verification.retryBaseMs,
+    maxDelayMs: config.verification.retryMaxMs,
+    maxAttempts: config.verification.maxAttempts,
+  };
+}
 
 /** The verifier `config` describes: kubo at config.ipfs.apiUrl unless another reader is given. */
 export function proofVerifierFor(
@@ -17,12 +33,8 @@ export function proofVerifierFor(
 ): ProofVerifier {
   return new ProofVerifier({
     ipfs: options.ipfs ?? new KuboIpfs(config.ipfs.apiUrl),
-    limits: { timeoutMs: config.ipfs.fetchTimeoutMs, maxBytes: config.ipfs.maxProofBytes },
-    retry: {
-      baseDelayMs: config.verification.retryBaseMs,
-      maxDelayMs: config.verification.retryMaxMs,
-      maxAttempts: config.verification.maxAttempts,
-    },
+    limits: readLimitsOf(config),
+    retry: retryPolicyOf(config),
     evaluators: options.evaluators ?? new MetricEvaluatorRegistry(),
     evaluationTimeoutMs: config.verification.evaluationTimeoutMs,
     clock: options.clock,

@@ -8,6 +8,7 @@ import { NodeStore } from "./nodes";
 import { NonceStore } from "./nonces";
 import { OfferStore } from "./offers";
 import { QuoteStore } from "./quotes";
+import { RunStore } from "./runs";
 import { Scripts } from "./scripts";
 import { TakeBackStore } from "./take-back";
 import { VerificationStore } from "./verification";
@@ -24,6 +25,8 @@ export interface Store {
   readonly leases: LeaseStore;
   readonly takeBack: TakeBackStore;
   readonly verification: VerificationStore;
+  /** Checkpoints, run deadlines, cancels (runs.ts). */
+  readonly runs: RunStore;
 }
 
 export function createStore(redis: Redis, prefix: string): Store {
@@ -43,5 +46,6 @@ export function createStore(redis: Redis, prefix: string): Store {
     leases: new LeaseStore(keys, scripts, jobs, nodes),
     takeBack: new TakeBackStore(keys, scripts, jobs),
     verification: new VerificationStore(redis, keys, scripts),
+    runs: new RunStore(redis, keys, scripts, jobs),
   };
 }

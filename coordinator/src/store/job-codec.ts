@@ -6,10 +6,12 @@
  * Hash job:{id}: jobId client escrow quoteId datasetCid config priority amount feeBps
  * maxPrice gpuMicroHours minVramGb gpuModels submittedAt urgency maxAttempts | status
  * nodeId attempts proof metrics nodeShareBps settlementSignature | version updatedAt
- * progress progressAt offerDeadline reportedAt verifyAttempts verification. The history list and the excluded set
- * are separate keys (keys.ts).
+ * progress progressAt offerDeadline reportedAt verifyAttempts verification | maxDurationSecs
+ * settleBy runningSince jobToken jobTokenNode verifiedProgress settleProofHash cancelledTo. The history
+ * list, the excluded set and the checkpoints hash are separate keys (keys.ts).
  */
-import { JOB_STATUSES, JobState, TransitionRecord, WeightsProof } from "../domain/job-state";
+import { VerifiedProgress } from "../domain/checkpoints";
+import { JOB_STATUSES, JobState, JobStatus, TransitionRecord, WeightsProof } from "../domain/job-state";
 import { ProofVerdict } from "../domain/proof-verdict";
 import { PRIORITIES, Priority, PRIORITY_WEIGHT } from "../domain/priority";
 import { Hash, hashArgs, HashReader, StoreFormatError } from "./codec";
@@ -37,6 +39,13 @@ export interface JobSpec {
   readonly gpuModels: readonly string[];
   readonly submittedAt: number;
   readonly maxAttempts: number;
+  /** How long the job may run once accepted before it times out (settle by verified progress). */
+  readonly maxDurationSecs: number;
+  /**
+   * The last moment (unix ms) the job may still be running: its escrow's expiry minus
+   * escrow.settleMarginSecs, so its settlement lands before the escrow expires. 0: none.
+   */
+  readonly settleBy: number;
 }
 
 export interface StoredJob extends JobSpec {
@@ -53,6 +62,17 @@ export interface StoredJob extends JobSpec {
   readonly verifyAttempts: number;
   /** The latest verdict on the proof (a retry, or the final one). */
   readonly verification: ProofVerdict | null;
+  /** When the running node accepted the job (unix ms); its run deadline counts from here. */
+  readonly runningSince: number | null;
+  /** The job-scoped token of the current offer and the node it was issued to. */
+  readonly jobToken: string | null;
+  readonly jobTokenNode: string | null;
+  /** The highest verified checkpoint of the current run. */
+  readonly verifiedProgress: VerifiedProgress | null;
+  /** The proof hash of the partial settlement (timed out, cancelled while running). */
+  readonly settleProofHash: string | null;
+  /** The status a client's cancel moved the job to: what a repeated cancel answers. */
+  readonly cancelledTo: JobStatus | null;
 }
 
 /**
@@ -95,6 +115,14 @@ export function newJobFields(spec: JobSpec, urgency: number, now: number): strin
     offerDeadline: "",
     verifyAttempts: 0,
     verification: "",
+    maxDurationSecs: spec.maxDurationSecs,
+    settleBy: spec.settleBy,
+    runningSince: "",
+    jobToken: "",
+    jobTokenNode: "",
+    verifiedProgress: "",
+    settleProofHash: "",
+    cancelledTo: "",
   });
 }
 
@@ -119,6 +147,22 @@ function verdictOf(key: string, value: unknown): ProofVerdict {
     throw new StoreFormatError(key, "verification", JSON.stringify(value));
   }
   return value as ProofVerdict;
+}
+
+function progressOf(key: string, value: unknown): VerifiedProgress {
+  const progress = value as Partial<VerifiedProgress> | null;
+  if (
+    progress === null ||
+    typeof progress !== "object" ||
+    !Number.isSafeInteger(progress.epoch) ||
+    !Number.isSafeInteger(progress.epochs) ||
+    typeof progress.cid !== "string" ||
+    typeof progress.sha256 !== "string"
+  ) {
+    throw new StoreFormatError(key, "verifiedProgress", JSON.stringify(value));
+  }
+  const { epoch, epochs, cid, sha256 } = progress as VerifiedProgress;
+  return { epoch, epochs, fraction: epoch / epochs, cid, sha256 };
 }
 
 function historyOf(key: string, entries: readonly string[]): TransitionRecord[] {
@@ -172,6 +216,15 @@ export function decodeJob(key: string, hash: Hash, history: readonly string[], e
     metrics: read.optionalString("metrics"),
     verifyAttempts: read.counter("verifyAttempts"),
     verification: read.optionalString("verification") === null ? null : verdictOf(key, read.json("verification")),
+    // Jobs stored before timeouts existed have no maxDurationSecs: they never time out.
+    maxDurationSecs: read.optionalInteger("maxDurationSecs") ?? 0,
+    settleBy: read.optionalInteger("settleBy") ?? 0,
+    runningSince: read.optionalInteger("runningSince"),
+    jobToken: read.optionalString("jobToken"),
+    jobTokenNode: read.optionalString("jobTokenNode"),
+    verifiedProgress: read.optionalString("verifiedProgress") === null ? null : progressOf(key, read.json("verifiedProgress")),
+    settleProofHash: read.optionalString("settleProofHash"),
+    cancelledTo: read.optionalString("cancelledTo") === null ? null : read.oneOf("cancelledTo", JOB_STATUSES),
   };
 }
 

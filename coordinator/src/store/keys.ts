@@ -16,6 +16,10 @@
  *   jobs:verifying           zset     jobs with a reported proof, by when to check it (report time, then a retry's nextAt)
  *   jobs:releasing           zset     jobs whose verified release is to be handed to settlement
  *   jobs:count               hash     status -> number of jobs in it
+ *   job:{id}:checkpoints     hash     epoch -> the checkpoint (JSON, domain/checkpoints.ts)
+ *   checkpoints:due          zset     "{jobId}:{epoch}" of pending checkpoints, by when to check them
+ *   jobs:deadlines           zset     accepted jobs, by the end of their allowed run (ms)
+ *   jobs:settling            zset     jobs whose partial settlement is to be handed to settlement
  *   node:{wallet}            hash     the node (see nodes.ts)
  *   nodes                    set      every registered node
  *   nodes:lease              zset     online nodes, by last heartbeat (ms)
@@ -73,6 +77,22 @@ export class Keys {
 
   get jobsReleasing(): string {
     return `${this.prefix}jobs:releasing`;
+  }
+
+  jobCheckpoints(jobId: string): string {
+    return `${this.prefix}job:${jobId}:checkpoints`;
+  }
+
+  get checkpointsDue(): string {
+    return `${this.prefix}checkpoints:due`;
+  }
+
+  get jobsDeadlines(): string {
+    return `${this.prefix}jobs:deadlines`;
+  }
+
+  get jobsSettling(): string {
+    return `${this.prefix}jobs:settling`;
   }
 
   get jobCounts(): string {

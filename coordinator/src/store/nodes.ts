@@ -42,6 +42,8 @@ export type BeatOutcome =
       readonly cancel: string | null;
       /** The status of the job the beat named. */
       readonly jobStatus: string | null;
+      /** Why the job is cancelled: timed-out, cancelled-by-client; null when the node lost it. */
+      readonly cancelReason: string | null;
     };
 
 /** The history record of a node accepting its offer, exactly as the domain writes it. */
@@ -106,7 +108,7 @@ export class NodeStore {
     const jobId = beat.jobId ?? "";
     const reply = await this.scripts.run(
       "heartbeat",
-      [keys.node(beat.nodeId), keys.leases, keys.job(jobId), keys.jobHistory(jobId), keys.jobsOffered, keys.jobCounts],
+      [keys.node(beat.nodeId), keys.leases, keys.job(jobId), keys.jobHistory(jobId), keys.jobsOffered, keys.jobCounts, keys.jobsDeadlines],
       [
         beat.nodeId,
         beat.now,
@@ -127,6 +129,7 @@ export class NodeStore {
           offer: replyString(reply, 1) || null,
           cancel: replyString(reply, 2) || null,
           jobStatus: replyString(reply, 3) || null,
+          cancelReason: replyString(reply, 4) || null,
         };
       default:
         throw new Error(`heartbeat replied ${String(reply[0])}`);

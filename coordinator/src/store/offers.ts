@@ -51,9 +51,12 @@ export class OfferStore {
     }
   }
 
-  /** Lets the node see its offer; false when the job is no longer offered to it. */
-  async publish(jobId: string, nodeId: string, offer: string): Promise<boolean> {
-    const reply = await this.scripts.run("publish-offer", [this.keys.job(jobId), this.keys.node(nodeId)], [jobId, nodeId, offer]);
+  /**
+   * Lets the node see its offer, and binds `jobToken` to (job, node) until the job leaves
+   * the node; false when the job is no longer offered to it.
+   */
+  async publish(jobId: string, nodeId: string, offer: string, jobToken: string): Promise<boolean> {
+    const reply = await this.scripts.run("publish-offer", [this.keys.job(jobId), this.keys.node(nodeId)], [jobId, nodeId, offer, jobToken]);
     return reply[0] === "OK";
   }
 }

@@ -24,7 +24,12 @@ export type ScriptName =
   | "unlocked"
   | "report-job"
   | "take-back-job"
-  | "proof-verdict";
+  | "proof-verdict"
+  | "add-checkpoint"
+  | "checkpoint-verdict"
+  | "end-run"
+  | "cancel-before-run"
+  | "drop-deadline";
 
 interface Script {
   readonly lua: string;

@@ -117,6 +117,7 @@ export function createCoordinator(deps: CoordinatorDeps): Coordinator {
       service.watchdog.start();
       service.dispatcher.start();
       service.verification.start();
+      service.checkpoints.start();
       return { address, recovered, reconciled };
     },
     async close() {

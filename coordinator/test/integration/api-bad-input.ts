@@ -189,7 +189,7 @@ describe("api: bad inputs are refused with a clear 4xx and change nothing", () =
     { name: "progress above 1", send: () => heartbeat(api, node, { jobId, progress: 1.5 }), status: 400, code: "INVALID_FIELD", field: "progress" },
     {
       name: "a report with a bad hash",
-      send: () => call(api, "POST", `/v1/jobs/${jobId}/report`, { signer: node, body: { weightsCid: WEIGHTS_CID, weightsSha256: "abc" } }),
+      send: () => call(api, "POST", `/v1/jobs/${jobId}/report`, { signer: node, body: { weightsCid: WEIGHTS_CID, weightsSha256: "abc", jobToken: "ab".repeat(32) } }),
       status: 400,
       code: "INVALID_FIELD",
       field: "weightsSha256",
@@ -237,7 +237,7 @@ describe("api: bad inputs are refused with a clear 4xx and change nothing", () =
     { name: "a heartbeat from an unknown node", send: () => heartbeat(api, stranger), status: 404, code: "UNKNOWN_NODE", message: /POST \/v1\/nodes first/ },
     {
       name: "a report from an unknown node",
-      send: () => call(api, "POST", `/v1/jobs/${jobId}/report`, { signer: stranger, body: { weightsCid: WEIGHTS_CID, weightsSha256: "a".repeat(64) } }),
+      send: () => call(api, "POST", `/v1/jobs/${jobId}/report`, { signer: stranger, body: { weightsCid: WEIGHTS_CID, weightsSha256: "a".repeat(64), jobToken: "ab".repeat(32) } }),
       status: 404,
       code: "UNKNOWN_NODE",
     },

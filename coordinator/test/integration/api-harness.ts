@@ -105,7 +105,7 @@ export function testConfig(prefix: string, redisUrl: string): CoordinatorConfig 
     redis: { url: redisUrl, keyPrefix: prefix, commandTimeoutMs: 1_000 },
     auth: { maxSkewMs: 60_000 },
     heartbeat: { intervalMs: 1_000, missesBeforeOffline: 3 },
-    matching: { tickMs: 100, offerTimeoutMs: 5_000, maxAttempts: 3 },
+    matching: { tickMs: 100, offerTimeoutMs: 5_000, maxAttempts: 3, defaultMaxDurationSecs: 3_600 },
   };
 }
 
@@ -278,6 +278,13 @@ export async function submitJob(api: Api, client: Keypair, quoteBody: unknown = 
   });
   if (submitted.status !== 201) throw new Error(`submit failed: ${submitted.text}`);
   return jobId;
+}
+
+/** The job token of `jobId`'s current offer, as the node sees it in the offer (jobToken). */
+export async function jobTokenOf(api: Pick<Api, "service">, jobId: string): Promise<string> {
+  const token = (await api.service.store.jobs.get(jobId))?.jobToken ?? null;
+  if (token === null) throw new Error(`job ${jobId} has no job token: it was never offered`);
+  return token;
 }
 
 export async function heartbeat(api: Endpoint, node: Keypair, body: Record<string, unknown> = {}): Promise<Reply> {

@@ -64,7 +64,7 @@ describe("api: job submission", () => {
 
   it("records the node budget from the escrow's own amount and fee (the program's split)", async () => {
     const body = jobBody();
-    api.verifier.verdicts.set(body.escrow as string, { ok: true, escrow: { amount: 2_000_000n, feeBps: 1_500, expiresAt: 0 } });
+    api.verifier.verdicts.set(body.escrow as string, { ok: true, escrow: { amount: 2_000_000n, feeBps: 1_500, expiresAt: Math.floor(Date.now() / 1000) + 86_400 } });
     const reply = await submit(body);
     expect(reply.body).to.include({ amount: "2000000", feeBps: 1500, nodeBudget: "1700000" });
   });

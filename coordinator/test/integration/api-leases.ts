@@ -10,7 +10,7 @@ import { expect } from "chai";
 
 import { newJobState, transitionOrThrow } from "../../src/domain/job-state";
 import { createService } from "../../src/service";
-import { Api, call, errorOf, heartbeat, registerNode, snapshot, startApi, submitJob, WEIGHTS_CID } from "./api-harness";
+import { Api, call, errorOf, heartbeat, jobTokenOf, registerNode, snapshot, startApi, submitJob, WEIGHTS_CID } from "./api-harness";
 
 const LEASE_MS = 3 * 1_000; // missesBeforeOffline × intervalMs of the test config
 
@@ -61,8 +61,9 @@ describe("api: leases, offers and reassignment", () => {
     expect(node.body).to.include({ state: "online", jobId: null });
   });
 
-  it("33: the lost node's late heartbeat and late completion for the job are refused with 409 NOT_ASSIGNED, changing nothing", async () => {
+  it("33: the lost node's late heartbeat (409 NOT_ASSIGNED) and late completion with its stale token (403 BAD_JOB_TOKEN) change nothing", async () => {
     const jobId = await running(first);
+    const staleToken = await jobTokenOf(api, jobId);
     api.clock.advance(LEASE_MS + 1);
     await api.service.watchdog.runOnce();
 
@@ -72,10 +73,10 @@ describe("api: leases, offers and reassignment", () => {
     expect(errorOf(lateBeat).code).to.equal("NOT_ASSIGNED");
     const lateReport = await call(api, "POST", `/v1/jobs/${jobId}/report`, {
       signer: first,
-      body: { weightsCid: WEIGHTS_CID, weightsSha256: "ab".repeat(32) },
+      body: { weightsCid: WEIGHTS_CID, weightsSha256: "ab".repeat(32), jobToken: staleToken },
     });
-    expect(lateReport.status).to.equal(409);
-    expect(errorOf(lateReport).code).to.equal("NOT_ASSIGNED");
+    expect(lateReport.status, lateReport.text).to.equal(403);
+    expect(errorOf(lateReport)).to.include({ code: "BAD_JOB_TOKEN", field: "jobToken" });
     expect(await snapshot(api.redis, api.prefix)).to.deep.equal(before);
 
     // Beating without the job brings the node back and tells it to drop the job.
@@ -85,7 +86,7 @@ describe("api: leases, offers and reassignment", () => {
 
   it("33: a report from the node that holds the job moves it to verifying; a lost node's never does", async () => {
     const jobId = await running(first);
-    const report = { weightsCid: WEIGHTS_CID, weightsSha256: "cd".repeat(32), metrics: { loss: 0.12 } };
+    const report = { weightsCid: WEIGHTS_CID, weightsSha256: "cd".repeat(32), metrics: { loss: 0.12 }, jobToken: await jobTokenOf(api, jobId) };
     const reply = await call(api, "POST", `/v1/jobs/${jobId}/report`, { signer: first, body: report });
     expect(reply.status, reply.text).to.equal(202);
     expect(await job(jobId)).to.include({ status: "verifying" });

@@ -120,7 +120,7 @@ describe("api: no half-written state (security test 40)", () => {
     const quote = await call(api, "POST", "/v1/quotes", { signer: client, body: QUOTE_REQUEST });
     const body = jobBody(quote.body.quoteId as string);
     // A verifier bug: an escrow amount that is no u64 makes the split throw mid-route.
-    api.verifier.verdicts.set(body.escrow, { ok: true, escrow: { amount: -1n, feeBps: 1_000, expiresAt: 0 } });
+    api.verifier.verdicts.set(body.escrow, { ok: true, escrow: { amount: -1n, feeBps: 1_000, expiresAt: Math.floor(Date.now() / 1000) + 86_400 } });
     const before = await snapshot(api.redis, api.prefix);
     const reply = await call(api, "POST", "/v1/jobs", { signer: client, headers: { "idempotency-key": "k40" }, body });
     expect(reply.status).to.equal(500);
@@ -211,8 +211,17 @@ describe("api: no half-written state (security test 40)", () => {
       for (const match of source.matchAll(writes)) direct.push(`${file}:${match[1]}`);
     }
     // Each remaining direct write touches exactly one key.
-    // (verification.ts: the release hand-over leaving its queue, a leftover queue entry dropped.)
-    expect(direct.sort()).to.deep.equal(["jobs.ts:zrem", "nonces.ts:set", "quotes.ts:set", "verification.ts:zrem", "verification.ts:zrem"]);
+    // (verification.ts: the release hand-over leaving its queue, a leftover queue entry dropped;
+    // runs.ts: the settlement hand-over leaving its queue, a queue entry of a vanished checkpoint dropped.)
+    expect(direct.sort()).to.deep.equal([
+      "jobs.ts:zrem",
+      "nonces.ts:set",
+      "quotes.ts:set",
+      "runs.ts:zrem",
+      "runs.ts:zrem",
+      "verification.ts:zrem",
+      "verification.ts:zrem",
+    ]);
     for (const file of readdirSync(join(STORE_DIR, "lua"))) {
       const match = /^[a-z-]+-(\d+)\.lua$/.exec(file);
       expect(match, file).to.not.equal(null);
@@ -230,7 +239,7 @@ describe("api: no half-written state (security test 40)", () => {
     expect(await api.service.store.offers.reserve(job!, stranger, api.clock.now(), api.clock.now() + 1)).to.equal("node-unavailable");
     expect(await api.service.store.offers.reserve({ ...job!, version: 7 }, stranger, api.clock.now(), 1)).to.equal("stale");
     expect(await api.service.store.leases.expireOffer(jobId, api.clock.now())).to.equal("gone");
-    expect(await api.service.store.offers.publish(jobId, stranger, "{}")).to.equal(false);
+    expect(await api.service.store.offers.publish(jobId, stranger, "{}", "ab".repeat(32))).to.equal(false);
     expect(await scanKeys(api.redis, `${api.prefix}node:`)).to.deep.equal([]);
     expect(await snapshot(api.redis, api.prefix)).to.deep.equal(before);
   });

@@ -12,7 +12,7 @@ import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
 import { ProofVerdict } from "../../src/domain/proof-verdict";
-import { Api, call, heartbeat, registerNode, startApi, submitJob } from "./api-harness";
+import { Api, call, heartbeat, jobTokenOf, registerNode, startApi, submitJob } from "./api-harness";
 import { addedWeights, IPFS_API, missingWeights } from "./ipfs-harness";
 
 describe("api: the verification loop on real Redis and IPFS", function () {
@@ -36,7 +36,7 @@ describe("api: the verification loop on real Redis and IPFS", function () {
     const jobId = await submitJob(api, client);
     await api.service.dispatcher.runOnce();
     expect((await heartbeat(api, node, { jobId })).body.jobStatus).to.equal("running");
-    const reply = await call(api, "POST", `/v1/jobs/${jobId}/report`, { signer: node, body: { weightsCid, weightsSha256, metrics: { loss: 0.3 } } });
+    const reply = await call(api, "POST", `/v1/jobs/${jobId}/report`, { signer: node, body: { weightsCid, weightsSha256, metrics: { loss: 0.3 }, jobToken: await jobTokenOf(api, jobId) } });
     expect(reply.status, reply.text).to.equal(202);
     return jobId;
   }

@@ -47,7 +47,7 @@ export const CLIENT_BUDGET = 100_000_000n;
  */
 export const E2E_TIMINGS = {
   heartbeat: { intervalMs: 400, missesBeforeOffline: 3 },
-  matching: { tickMs: 100, offerTimeoutMs: 10_000, maxAttempts: 3 },
+  matching: { tickMs: 100, offerTimeoutMs: 10_000, maxAttempts: 3, defaultMaxDurationSecs: 3_600 },
   verification: { tickMs: 100, concurrency: 4, retryBaseMs: 300, retryMaxMs: 5_000, maxAttempts: 3, evaluationTimeoutMs: 10_000 },
 } as const;
 
@@ -112,6 +112,8 @@ export async function startCoordinator(chain: TestChain, options: StartOptions =
 export interface Offer {
   readonly jobId: string;
   readonly escrow: string;
+  /** The job-scoped token its report and checkpoints carry. */
+  readonly jobToken: string;
 }
 
 /**
@@ -232,6 +234,8 @@ export interface RunningJob {
   readonly jobId: string;
   readonly amount: bigint;
   readonly node: BeatingNode;
+  /** The token of the offer the node accepted. */
+  readonly jobToken: string;
 }
 
 /**
@@ -257,5 +261,7 @@ export async function runningJob(
   expect(submitted.status, submitted.text).to.equal(201);
   await escrowWhen(suite.chain, funded.escrow, "the escrow locked to the node", (escrow) => escrow.payee?.equals(nodeWallet.publicKey) === true);
   await jobWhen(api, client, jobId, "running");
-  return { funded, jobId, amount, node };
+  const offer = node.offers.find((seen) => seen.jobId === jobId);
+  if (offer === undefined) throw new Error(`node ${node.wallet} runs job ${jobId} without having seen its offer`);
+  return { funded, jobId, amount, node, jobToken: offer.jobToken };
 }

@@ -88,7 +88,7 @@ describe("e2e: proofs verified from IPFS before any release (security test 38)",
   async function report(job: Started, weightsCid: string, weightsSha256: string, metrics?: Record<string, number>): Promise<Reply> {
     const reply = await call(job.api, "POST", `/v1/jobs/${job.jobId}/report`, {
       signer: job.nodeWallet.keypair,
-      body: { weightsCid, weightsSha256, ...(metrics === undefined ? {} : { metrics }) },
+      body: { weightsCid, weightsSha256, jobToken: job.jobToken, ...(metrics === undefined ? {} : { metrics }) },
     });
     expect(reply.status, reply.text).to.equal(202);
     job.node.jobId = null;

@@ -104,10 +104,10 @@ describe("e2e: submit against a real escrow, lock to the node, node loss → unl
     // The lost node's late word changes nothing.
     const late = await call(api, "POST", `/v1/jobs/${jobId}/report`, {
       signer: first.keypair,
-      body: { weightsCid: WEIGHTS_CID, weightsSha256: "ab".repeat(32) },
+      body: { weightsCid: WEIGHTS_CID, weightsSha256: "ab".repeat(32), jobToken: firstNode.offers[0].jobToken },
     });
-    expect(late.status).to.equal(409);
-    expect(errorOf(late).code).to.equal("NOT_ASSIGNED");
+    expect(late.status, "its token is from the attempt it lost").to.equal(403);
+    expect(errorOf(late).code).to.equal("BAD_JOB_TOKEN");
 
     // The next node gets it: locked on chain to the second wallet, same escrow, attempt 1.
     const secondNode = await onlineNode(api, second, nodes, seeEscrow);

@@ -2,18 +2,25 @@
  * Jobs, for their client: POST /v1/jobs submits a job against a quote and a funded
  * escrow (verified on chain through the EscrowVerifier port), exactly once per
  * Idempotency-Key (security test 25); GET /v1/jobs/:id shows the job, its escrow and
- * every transition with its reason. For its node: POST /v1/jobs/:id/report hands in
- * the weights; a node that lost the job is refused (security test 33).
+ * every transition with its reason, its checkpoints and verified progress; POST
+ * /v1/jobs/:id/cancel cancels it (refund before it runs, settlement by verified progress
+ * while it runs). For its node, with the offer's job-scoped token: POST
+ * /v1/jobs/:id/checkpoint hands in a checkpoint (verified asynchronously), POST
+ * /v1/jobs/:id/report the weights; a node that lost the job is refused (security test 33).
  */
+import { createHash, timingSafeEqual } from "crypto";
+
 import { Express, RequestHandler } from "express";
+
 
 import { newJobState } from "../../domain/job-state";
 import { releaseSplit } from "../../../../sdk/src/split";
-import { JobSpec, queueUrgency } from "../../store/job-codec";
+import { JobSpec, queueUrgency, StoredJob } from "../../store/job-codec";
 import { callerOf } from "../auth";
-import { bodySha256, pathParam, readJson } from "../body";
+import { bodyBytes, bodySha256, pathParam, readJson } from "../body";
 import { ApiContext } from "../context";
 import { ApiError, badRequest, ChainUnavailableError, conflict, notFound, unprocessable } from "../errors";
+import { StoredCheckpoint } from "../../store/runs";
 import { sendJson, toJson } from "../json";
 import { EscrowVerdict } from "../ports";
 import { IDEMPOTENCY_KEY_RE, JOB_ID_RE } from "../schemas";
@@ -72,7 +79,19 @@ export function jobRoutes(app: Express, ctx: ApiContext, body: RequestHandler, a
     }
     if (!verdict.ok) throw unprocessable(verdict.code, verdict.reason, "escrow");
 
-    const { amount, feeBps } = verdict.escrow;
+    const { amount, feeBps, expiresAt } = verdict.escrow;
+    const maxDurationSecs = input.maxDurationSecs ?? ctx.config.matching.defaultMaxDurationSecs;
+    const settleBySecs = expiresAt - ctx.config.escrow.settleMarginSecs;
+    const endsAtSecs = Math.floor(now / 1000) + maxDurationSecs;
+    if (endsAtSecs > settleBySecs) {
+      throw unprocessable(
+        "DURATION_EXCEEDS_ESCROW",
+        `maxDurationSecs ${maxDurationSecs} would let the job run until ${isoSecs(endsAtSecs)}, after ${isoSecs(settleBySecs)}: ` +
+          `the escrow expires at ${isoSecs(expiresAt)} and a run must end ${ctx.config.escrow.settleMarginSecs} s before that to be settled; ` +
+          `ask for a shorter maxDurationSecs or fund an escrow that lives longer`,
+        "maxDurationSecs",
+      );
+    }
     const spec: JobSpec = {
       jobId: input.jobId,
       client,
@@ -89,6 +108,8 @@ export function jobRoutes(app: Express, ctx: ApiContext, body: RequestHandler, a
       gpuModels: quote.gpuModels,
       submittedAt: now,
       maxAttempts: ctx.config.matching.maxAttempts,
+      maxDurationSecs,
+      settleBy: settleBySecs * 1000,
     };
     const created = newJobState(spec.jobId, now, spec.maxAttempts).history[0];
     const outcome = await store.jobs.submit({
@@ -124,7 +145,62 @@ export function jobRoutes(app: Express, ctx: ApiContext, body: RequestHandler, a
     const job = await store.jobs.get(jobId);
     // Someone else's job reads as absent: job ids are not an oracle.
     if (job === null || job.client !== callerOf(req).wallet) throw notFound("JOB_NOT_FOUND", `no job ${jobId} of yours`);
-    sendJson(res, 200, jobView(job));
+    sendJson(res, 200, { ...jobView(job), ...runView(job, await store.runs.checkpoints(jobId)) });
+  });
+
+  app.post("/v1/jobs/:id/cancel", body, auth, async (req, res) => {
+    const jobId = pathParam(req, "id", JOB_ID_RE, "64 lowercase hex characters");
+    if (bodyBytes(req).length > 0) readJson(req, ctx.schemas.cancel);
+    const job = await store.jobs.get(jobId);
+    if (job === null || job.client !== callerOf(req).wallet) throw notFound("JOB_NOT_FOUND", `no job ${jobId} of yours`);
+    const outcome = await store.runs.cancel(jobId, ctx.clock());
+    if (outcome === null) throw notFound("JOB_NOT_FOUND", `no job ${jobId} of yours`);
+    switch (outcome.kind) {
+      case "cancelled":
+        return sendJson(res, 202, { jobId, status: outcome.status });
+      case "already-cancelled":
+        return sendJson(res, 200, { jobId, status: outcome.status });
+      case "not-cancellable":
+        throw conflict(
+          "JOB_NOT_CANCELLABLE",
+          `job ${jobId} is ${outcome.status}: only a queued, offered or running job can be cancelled (its proof is handed in, or its money already settles)`,
+        );
+    }
+  });
+
+  app.post("/v1/jobs/:id/checkpoint", body, auth, async (req, res) => {
+    const jobId = pathParam(req, "id", JOB_ID_RE, "64 lowercase hex characters");
+    const input = readJson(req, ctx.schemas.checkpoint);
+    const nodeId = callerOf(req).wallet;
+    if ((await store.nodes.get(nodeId)) === null) throw unknownNode(nodeId);
+    const job = await store.jobs.get(jobId);
+    if (job === null) throw notFound("JOB_NOT_FOUND", `no job ${jobId}`);
+    checkJobToken(job, nodeId, input.jobToken);
+    const { epoch, epochs, cid, sha256 } = input;
+    const outcome = await store.runs.addCheckpoint({ jobId, nodeId, jobToken: input.jobToken, epoch, epochs, cid, sha256, now: ctx.clock() });
+    switch (outcome.kind) {
+      case "added":
+        return sendJson(res, 202, { jobId, epoch, status: "pending" });
+      case "exists":
+        return sendJson(res, 200, { jobId, epoch, status: outcome.stored.status });
+      case "conflict":
+        throw conflict(
+          "CHECKPOINT_EXISTS",
+          `epoch ${epoch} of job ${jobId} was already handed in as ${outcome.stored.cid} (sha256 ${outcome.stored.sha256}, ${outcome.stored.epochs} epochs): a checkpoint cannot be replaced; hand in the next epoch`,
+        );
+      case "epochs-mismatch":
+        throw unprocessable(
+          "EPOCHS_MISMATCH",
+          `epochs is ${epochs}, but this run's earlier checkpoints said ${outcome.epochs}: every checkpoint of a run names the same epochs`,
+          "epochs",
+        );
+      case "not-running":
+        throw conflict("JOB_NOT_RUNNING", `job ${jobId} is ${outcome.status}: checkpoints are taken only while it runs`);
+      case "bad-token":
+        throw badJobToken(jobId);
+      case "not-assigned":
+        throw notAssigned(jobId);
+    }
   });
 
   app.post("/v1/jobs/:id/report", body, auth, async (req, res) => {
@@ -132,6 +208,11 @@ export function jobRoutes(app: Express, ctx: ApiContext, body: RequestHandler, a
     const input = readJson(req, ctx.schemas.report);
     const nodeId = callerOf(req).wallet;
     if ((await store.nodes.get(nodeId)) === null) throw unknownNode(nodeId);
+    const job = await store.jobs.get(jobId);
+    if (job === null) throw notFound("JOB_NOT_FOUND", `no job ${jobId}`);
+    // The token is checked on this snapshot; the report's script then requires the job
+    // unchanged and running on this node, and a token changes only with a new offer.
+    checkJobToken(job, nodeId, input.jobToken);
     const proof = { weightsCid: input.weightsCid, weightsSha256: input.weightsSha256 };
     const outcome = await store.jobs.report(jobId, nodeId, proof, JSON.stringify(input.metrics ?? {}), ctx.clock());
     switch (outcome.kind) {
@@ -149,6 +230,55 @@ export function jobRoutes(app: Express, ctx: ApiContext, body: RequestHandler, a
         throw badRequest("INVALID_REPORT", outcome.message);
     }
   });
+}
+
+const isoSecs = (secs: number): string => new Date(secs * 1000).toISOString();
+
+const digest = (text: string): Buffer => createHash("sha256").update(text).digest();
+
+/**
+ * The job-scoped token of the job's current offer, bound to its node: a token of an
+ * earlier attempt, of a job taken back from its node, or a wrong one is refused with
+ * 403 BAD_JOB_TOKEN. A right token from another node than the job's is NOT_ASSIGNED.
+ */
+function checkJobToken(job: StoredJob, nodeId: string, jobToken: string): void {
+  const current = job.jobToken !== null && job.jobTokenNode !== null && job.jobTokenNode === job.state.nodeId;
+  // Compared as digests, in constant time.
+  if (!current || !timingSafeEqual(digest(job.jobToken as string), digest(jobToken))) throw badJobToken(job.jobId);
+  if (job.jobTokenNode !== nodeId) throw notAssigned(job.jobId);
+}
+
+function badJobToken(jobId: string): ApiError {
+  return new ApiError(
+    403,
+    "BAD_JOB_TOKEN",
+    `jobToken is not the token of job ${jobId}'s current offer to this node (wrong, or from an earlier attempt): use the jobToken of the offer you accepted, or drop the job if it was taken from you`,
+    "jobToken",
+  );
+}
+
+/** What GET /v1/jobs/:id adds about the run: limits, verified progress and checkpoints. */
+function runView(job: StoredJob, checkpoints: readonly StoredCheckpoint[]) {
+  // The current (or last) run's highest verified checkpoint: what an early end pays by.
+  const verified = job.verifiedProgress;
+  return {
+    maxDurationSecs: job.maxDurationSecs,
+    runningSince: job.runningSince,
+    verifiedProgress: verified === null ? null : { epoch: verified.epoch, epochs: verified.epochs, fraction: verified.fraction, cid: verified.cid, sha256: verified.sha256 },
+    checkpoints: checkpoints.map((c) => ({
+      epoch: c.epoch,
+      epochs: c.epochs,
+      cid: c.cid,
+      sha256: c.sha256,
+      status: c.status,
+      nodeId: c.nodeId,
+      at: c.at,
+      ...(c.detail === undefined ? {} : { detail: c.detail }),
+    })),
+    nodeShareBps: job.state.nodeShareBps,
+    settleProofHash: job.settleProofHash,
+    cancelled: job.cancelledTo !== null,
+  };
 }
 
 function idempotencyConflict(): ApiError {

@@ -46,7 +46,7 @@ export function nodeRoutes(app: Express, ctx: ApiContext, body: RequestHandler, 
     sendJson(res, 200, {
       nextBeatInMs: interval,
       offer: outcome.offer === null ? null : (JSON.parse(outcome.offer) as unknown),
-      cancel: outcome.cancel === null ? null : { jobId: outcome.cancel, reason: "the job was taken from this node" },
+      cancel: outcome.cancel === null ? null : { jobId: outcome.cancel, reason: outcome.cancelReason ?? "the job was taken from this node" },
       jobStatus: outcome.jobStatus,
     });
   });

@@ -1,0 +1,33 @@
+--[[
+  A running job ends early, timed out or cancelled by its client: it settles by verified
+  progress (settling-partial, queued in jobs:settling for the hand-over to settlement),
+  leaves jobs:deadlines, and its node is told to drop it with the reason. The job keeps
+  its node (the escrow's payee). Refused unless the job is still running on that node
+  at the version the caller computed from.
+
+  KEYS[1] job:{id}   KEYS[2] job:{id}:history   KEYS[3] jobs:count   KEYS[4] node:{nodeId}
+  KEYS[5] jobs:deadlines   KEYS[6] jobs:settling
+  ARGV[1] job id   ARGV[2] node id   ARGV[3] expected job version   ARGV[4] now (ms)
+  ARGV[5] node share (bps)   ARGV[6] proof hash (hex)   ARGV[7] the history record (JSON)
+  ARGV[8] the reason the node is told   ARGV[9] cancelledTo ("" unless a client's cancel)
+
+  Returns {"OK"} | {"STALE"}
+]]
+local jobId, nodeId, now = ARGV[1], ARGV[2], ARGV[4]
+local job = redis.call("HMGET", KEYS[1], "status", "version", "nodeId")
+if job[1] ~= "running" or job[2] ~= ARGV[3] or job[3] ~= nodeId then
+  return {"STALE"}
+end
+
+redis.call("HSET", KEYS[1], "status", "settling-partial", "nodeShareBps", ARGV[5], "settleProofHash", ARGV[6],
+  "cancelledTo", ARGV[9], "updatedAt", now)
+redis.call("HINCRBY", KEYS[1], "version", 1)
+redis.call("RPUSH", KEYS[2], ARGV[7])
+redis.call("HINCRBY", KEYS[3], "running", -1)
+redis.call("HINCRBY", KEYS[3], "settling-partial", 1)
+redis.call("ZREM", KEYS[5], jobId)
+redis.call("ZADD", KEYS[6], now, jobId)
+if redis.call("HGET", KEYS[4], "jobId") == jobId then
+  redis.call("HSET", KEYS[4], "jobId", "", "cancel", jobId, "cancelReason", jobId .. " " .. ARGV[8])
+end
+return {"OK"}
