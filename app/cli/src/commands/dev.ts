@@ -1,0 +1,121 @@
+/** Localnet helpers: a key, SOL and CYXWIZ from the migration's mint authority, the demo dataset on IPFS. */
+import { existsSync, writeFileSync } from "fs";
+
+import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram } from "@solana/web3.js";
+
+import {
+  createTokenAccountInstruction,
+  loadManifestKeys,
+  localnetDir,
+  mintToInstruction,
+  readManifest,
+  sendInstructions,
+  tokenBalance,
+  writeKeypairFile,
+} from "../../../../sdk/src";
+import { DEMO_DATASET, demoSpec, generateDatasetBytes, MlpClassifierSpec, sha256Hex } from "../../../../trainer/src";
+import { Command } from "../command";
+import { userError } from "../errors";
+import { formatTokens, parseTokens } from "../output";
+
+const LOCALNET_FLAG = {
+  name: "localnet-dir",
+  type: "string",
+  value: "DIR",
+  help: "where npm run migrate wrote localnet.json (env CYXWIZ_LOCALNET_DIR, default .localnet)",
+} as const;
+
+export const keygenCommand: Command = {
+  path: ["dev", "keygen"],
+  summary: "Create a wallet key file at --keypair (solana-keygen format); refuses to overwrite one.",
+  flags: [{ name: "force", type: "boolean", help: "overwrite an existing file" }],
+  positionals: [],
+  async run(ctx) {
+    const path = ctx.settings.keypairPath;
+    if (existsSync(path) && ctx.flag<boolean>("force") !== true) {
+      throw userError("KEYPAIR_EXISTS", `${path} already exists; keep it, choose another --keypair, or pass --force to replace it (its funds would be lost)`);
+    }
+    const keypair = Keypair.generate();
+    writeKeypairFile(path, keypair);
+    ctx.out.line(`Wrote ${path}: wallet ${keypair.publicKey.toBase58()}`);
+    ctx.out.result({ path, publicKey: keypair.publicKey.toBase58() });
+  },
+};
+
+export const fundCommand: Command = {
+  path: ["dev", "fund"],
+  summary: "Localnet only: give the wallet SOL and CYXWIZ tokens from the migration's mint authority.",
+  flags: [
+    { name: "sol", type: "number", value: "SOL", help: "SOL to send (default 2)" },
+    { name: "tokens", type: "string", value: "CYXWIZ", help: "CYXWIZ to mint, e.g. 100 or 0.5 (default 1000)" },
+    { name: "to", type: "string", value: "KEY", help: "fund this wallet instead of the --keypair's" },
+    LOCALNET_FLAG,
+  ],
+  positionals: [],
+  async run(ctx) {
+    const dir = ctx.flag<string>("localnet-dir") ?? localnetDir();
+    const manifest = readManifest(dir);
+    if (manifest === null) {
+      throw userError("NOT_LOCALNET", `no localnet manifest in ${dir}: dev fund works only on a localnet set up by npm run migrate (set --localnet-dir / CYXWIZ_LOCALNET_DIR to its directory)`);
+    }
+    const tokens = parseTokens(ctx.flag<string>("tokens") ?? "1000");
+    if (tokens === null) throw userError("USAGE", `--tokens must be an amount like 100 or 0.5, got ${ctx.flag<string>("tokens")}`);
+    const lamports = Math.round((ctx.flag<number>("sol") ?? 2) * LAMPORTS_PER_SOL);
+    const toText = ctx.flag<string>("to");
+    const owner = toText === undefined ? ctx.keypair().publicKey : new PublicKey(toText);
+    const escrow = await ctx.escrowClient();
+    if (escrow.config.mint.toBase58() !== manifest.mint) {
+      throw userError("MANIFEST_MISMATCH", `the manifest in ${dir} is of another chain (mint ${manifest.mint}, the chain at ${ctx.settings.rpcUrl} uses ${escrow.config.mint.toBase58()}); point --localnet-dir at this localnet's`);
+    }
+    const faucet = loadManifestKeys(manifest).mintAuthority;
+    const mint = escrow.config.mint;
+    const instructions = [createTokenAccountInstruction(faucet.publicKey, owner, mint)];
+    if (lamports > 0) instructions.unshift(SystemProgram.transfer({ fromPubkey: faucet.publicKey, toPubkey: owner, lamports }));
+    if (tokens > 0n) instructions.push(mintToInstruction(mint, escrow.tokenAccount(owner), faucet.publicKey, tokens));
+    const connection = ctx.connection();
+    const signature = await ctx.rpc(() => sendInstructions(connection, instructions, [faucet]));
+    const [balance, sol] = await ctx.rpc(() => Promise.all([tokenBalance(connection, escrow.tokenAccount(owner)), connection.getBalance(owner)]));
+    ctx.out.line(`Funded ${owner.toBase58()}: +${lamports / LAMPORTS_PER_SOL} SOL, +${formatTokens(tokens)} (tx ${signature})`);
+    ctx.out.line(`  now ${sol / LAMPORTS_PER_SOL} SOL and ${formatTokens(balance)}`);
+    ctx.out.result({ wallet: owner.toBase58(), signature, lamports: sol, tokens: balance.toString() });
+  },
+};
+
+export const datasetCommand: Command = {
+  path: ["dev", "dataset"],
+  summary: "Generate the deterministic demo dataset (cyxwiz-tabular@1), add it to IPFS and optionally write a job spec for it.",
+  flags: [
+    { name: "samples", type: "number", value: "N", help: `rows (default ${DEMO_DATASET.samples})` },
+    { name: "spec-out", type: "string", value: "FILE", help: "also write a cyxwiz/mlp-classifier@1 spec for it here" },
+    { name: "epochs", type: "number", value: "N", help: "epochs of that spec (default 20)" },
+    { name: "hidden", type: "list", value: "WIDTHS", help: "hidden layer widths of that spec, e.g. 32,16 (default)" },
+  ],
+  positionals: [],
+  async run(ctx) {
+    const samples = ctx.flag<number>("samples") ?? DEMO_DATASET.samples;
+    if (!Number.isInteger(samples) || samples < 10) throw userError("USAGE", `--samples must be an integer ≥ 10, got ${samples}`);
+    const bytes = generateDatasetBytes({ ...DEMO_DATASET, samples });
+    const cid = await ctx.ipfs().add(bytes);
+    const sha256 = sha256Hex(bytes);
+    ctx.out.line(`Dataset: ${samples} × ${DEMO_DATASET.features} features, ${DEMO_DATASET.classes} classes, ${bytes.length} bytes`);
+    ctx.out.line(`  CID ${cid}  sha256 ${sha256}`);
+    const specOut = ctx.flag<string>("spec-out");
+    let spec: MlpClassifierSpec | null = null;
+    if (specOut !== undefined) {
+      spec = jobSpec(cid, ctx.flag<number>("epochs"), ctx.flag<string[]>("hidden"));
+      writeFileSync(specOut, `${JSON.stringify(spec, null, 2)}\n`);
+      ctx.out.line(`  spec written to ${specOut} (${spec.hyperparameters.epochs} epochs, hidden ${spec.model.hidden.join(",")}): cyxwiz submit --spec ${specOut}`);
+    }
+    ctx.out.result({ cid, sha256, bytes: bytes.length, samples, spec, specPath: specOut ?? null });
+  },
+};
+
+/** The demo spec on `cid`, with other epochs or hidden layers. */
+export function jobSpec(cid: string, epochs?: number, hidden?: readonly string[]): MlpClassifierSpec {
+  const base = demoSpec(cid);
+  return {
+    ...base,
+    model: { ...base.model, hidden: hidden === undefined || hidden.length === 0 ? base.model.hidden : hidden.map(Number) },
+    hyperparameters: { ...base.hyperparameters, epochs: epochs ?? base.hyperparameters.epochs },
+  };
+}

@@ -1,0 +1,77 @@
+/** Sentences for the coordinator's answers: quotes, job transitions, proof verdicts. */
+import { Json } from "../../lib/coordinator-client";
+import { clockTime, formatTokens, shortKey } from "./output";
+
+function percent(bps: number): string {
+  return `${bps / 100}%`;
+}
+
+/** The quote: price lines, the split on release, and which nodes could run the job. */
+export function quoteLines(quote: Json): string[] {
+  const lines: string[] = [];
+  const estimate = quote.estimate ?? {};
+  const gpu = quote.gpu ?? {};
+  const expiresIn = Math.max(0, Math.round((Number(quote.expiresAt) - Date.now()) / 1000));
+  lines.push(`Quote ${quote.quoteId} (${quote.priority} priority, expires in ${expiresIn} s)`);
+  lines.push(
+    `  work: ${estimate.gpuHours} GPU-hours on the reference GPU, priced on ${gpu.priceModel} (${gpu.nodeClass}), needs ≥ ${estimate.minVramGb} GB VRAM`,
+  );
+  for (const line of quote.breakdown ?? []) {
+    lines.push(`  ${String(line.item).padEnd(16)} ${formatTokens(line.amount).padStart(22)}   ${line.description ?? ""}`);
+  }
+  lines.push(`  ${"total".padEnd(16)} ${formatTokens(quote.amount).padStart(22)}`);
+  const fee = Number(quote.feeBps);
+  lines.push(
+    `  on release: node ${formatTokens(quote.nodeAmount)} (${percent(10_000 - fee)}), treasury ${formatTokens(quote.platformFee)} (${percent(fee)})`,
+  );
+  lines.push(...availabilityLines(quote.availability));
+  return lines;
+}
+
+export function availabilityLines(availability: Json): string[] {
+  if (availability === undefined || availability === null) return [];
+  const lines = [
+    `Availability: ${availability.verdict} — ${availability.eligible} node(s) could run it, ${availability.availableNow} free now, ${availability.queueDepth} job(s) queued`,
+  ];
+  (availability.candidates ?? []).forEach((c: Json, i: number) => {
+    lines.push(
+      `  ${i === 0 ? "→" : " "} ${c.nodeId}  ${c.gpuModel} ${c.nodeClass} ${c.vramGb} GB  ${c.state}  reliability ${Number(c.reliability).toFixed(2)}  cost ${formatTokens(c.nodeCost)}  score ${Number(c.score).toFixed(3)}`,
+    );
+  });
+  if ((availability.candidates ?? []).length > 0) {
+    lines.push("    (score = 0.5 reliability + 0.3 cheapness of its price floor + 0.2 right-sized VRAM; the best free node gets the job)");
+  }
+  for (const reason of availability.reasons ?? []) lines.push(`  why not: ${reason}`);
+  return lines;
+}
+
+/** One job transition: time, from → to, reason, node, detail. */
+export function transitionLine(t: Json): string {
+  const node = t.nodeId ? ` node ${shortKey(String(t.nodeId))}` : "";
+  const instruction = t.instruction ? ` [${t.instruction}]` : "";
+  const detail = t.detail ? ` — ${t.detail}` : "";
+  return `${clockTime(Number(t.at))}  ${String(t.from ?? "·").padStart(16)} → ${String(t.to).padEnd(16)} ${t.reason ?? t.event ?? ""}${node}${instruction}${detail}`;
+}
+
+/** What the coordinator checked before paying. */
+export function verdictLines(verdict: Json): string[] {
+  if (verdict === null || verdict === undefined) return [];
+  if (verdict.outcome === "verified") {
+    const lines = [`Proof verified: the ${verdict.bytes} bytes under the CID hash to sha256 ${verdict.sha256} (the proof hash on chain)`];
+    const metrics = verdict.metrics ?? {};
+    if (metrics.reevaluated === true) {
+      lines.push(`  metrics re-evaluated by ${metrics.evaluator}: ${metricText(metrics.metrics)}`);
+    } else {
+      lines.push(`  metrics NOT re-evaluated: ${metrics.why ?? "no evaluator for this kind"}`);
+    }
+    return lines;
+  }
+  return [`Proof ${verdict.outcome}: ${verdict.reason}${verdict.detail ? ` — ${verdict.detail}` : ""}`];
+}
+
+export function metricText(metrics: Record<string, number> | undefined): string {
+  if (metrics === undefined) return "(none)";
+  return Object.entries(metrics)
+    .map(([name, value]) => `${name} ${Number(value).toFixed(4)}`)
+    .join(", ");
+}
