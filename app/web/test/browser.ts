@@ -1,0 +1,313 @@
+/**
+ * The dashboard in a real browser (Debian's chromium through playwright-core), against
+ * everything real: the built dashboard served by a coordinator child process (its own
+ * Redis prefix, on a free port), the localnet, redis-server and kubo, and a node agent
+ * (app/agent runAgent) that trains the job and uploads the weights.
+ *
+ * A client in dev-keypair mode loads its keypair file, describes the job, quotes, funds
+ * the escrow and submits from the page; the job page must show Released with the 90/10
+ * amounts the SDK's split math gives for the escrow amount, which must also be what the
+ * chain paid; the operator page must show the node's earnings equal to its share. Then
+ * a poorer wallet is told how much it is missing, and with the coordinator stopped the
+ * page says the coordinator is down.
+ *
+ * Env (as scripts/test.sh sets it for the coordinator's integration tests): CYXWIZ_RPC_URL,
+ * CYXWIZ_LOCALNET_DIR (migrated), CYXWIZ_TEST_REDIS_URL, CYXWIZ_TEST_IPFS_API;
+ * CYXWIZ_CHROMIUM (default /usr/bin/chromium). Screenshots go to app/web/test-results/.
+ */
+import { ChildProcess, execFileSync, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+import { Connection, Keypair, PublicKey } from "@solana/web3.js";
+import { expect } from "chai";
+import { Browser, chromium, Page } from "playwright-core";
+
+import { AgentHandle, runAgent } from "../../agent/src";
+import { createConnection, fetchEscrow, fundNewWallet, jobEscrowProgram, loadManifestKeys, readManifest, releaseSplit, tokenAccountAddress, tokenBalance } from "../../../sdk/src";
+import { generateDatasetBytes } from "../../../trainer/src";
+import { testIpfs } from "../../../coordinator/test/integration/ipfs-harness";
+
+const ROOT = resolve(__dirname, "../../..");
+const DIST = join(ROOT, "app/web/dist");
+const RESULTS = join(ROOT, "app/web/test-results");
+const CHROMIUM = process.env.CYXWIZ_CHROMIUM ?? "/usr/bin/chromium";
+const REDIS_URL = process.env.CYXWIZ_TEST_REDIS_URL ?? "redis://127.0.0.1:16379";
+const IPFS_API = process.env.CYXWIZ_TEST_IPFS_API ?? "http://127.0.0.1:15001";
+const CLIENT_TOKENS = 100_000_000n;
+/** Long enough for a cold start on 2 shared cores; a wait, not a timed assertion. */
+const WAIT_MS = 240_000;
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => done(typeof address === "object" && address !== null ? address.port : 0));
+    });
+  });
+}
+
+async function until<T>(what: string, check: () => Promise<T | null>, ms = WAIT_MS): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown = null;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== null) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`gave up waiting for ${what}${last === null ? "" : ` (last error: ${String(last)})`}`);
+}
+
+/** The coordinator as main.ts runs it, serving the built dashboard; resolves on its ready line. */
+async function startCoordinator(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const port = await freePort();
+  let output = "";
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", join(ROOT, "coordinator/src/main.ts")], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, CYXWIZ_COORDINATOR_PORT: String(port), TS_NODE_PROJECT: join(ROOT, "tsconfig.json") },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (chunk) => (output += String(chunk)));
+  child.stderr?.on("data", (chunk) => (output += String(chunk)));
+  await until("the coordinator's ready line", async () => {
+    if (child.exitCode !== null) throw new Error(`the coordinator exited ${child.exitCode}:\n${output}`);
+    return /coordinator ready on/.test(output) ? true : null;
+  }, 120_000).catch((error) => {
+    child.kill("SIGKILL");
+    throw new Error(`${(error as Error).message}\n${output.slice(-3000)}`);
+  });
+  return { child, url: `http://127.0.0.1:${port}`, output: () => output };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * The localnet's RPC sends no CORS headers, so the page reaches the chain at its own
+ * origin's /rpc. Where the coordinator does not forward /rpc, the browser's requests to it
+ * are forwarded to the RPC here (what `vite dev`'s proxy does in development).
+ */
+async function routeRpc(page: Page, origin: string, rpcUrl: string): Promise<string> {
+  const probe = await fetch(`${origin}/rpc`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "getSlot" }),
+  }).catch(() => null);
+  const forwards = probe !== null && probe.ok && typeof ((await probe.json().catch(() => ({}))) as { result?: unknown }).result === "number";
+  if (forwards) return "the coordinator forwards /rpc";
+  await page.route(`${origin}/rpc`, async (route) => {
+    const response = await route.fetch({ url: rpcUrl });
+    await route.fulfill({ response });
+  });
+  return "the test forwards /rpc to the RPC";
+}
+
+async function baseUnits(page: Page, testId: string): Promise<bigint> {
+  const value = await page.getByTestId(testId).first().getAttribute("data-base-units");
+  if (value === null || value === "") throw new Error(`${testId} shows no amount`);
+  return BigInt(value);
+}
+
+describe("web dashboard in chromium: quote → fund → submit → Released 90/10 → node earnings", function () {
+  this.timeout(600_000);
+
+  const manifest = readManifest();
+  let connection: Connection;
+  let coordinator: { child: ChildProcess; url: string; output: () => string } | null = null;
+  let browser: Browser | null = null;
+  let agent: AgentHandle | null = null;
+  let work: string;
+  let redisPrefix: string;
+
+  before(async function () {
+    if (manifest === null) throw new Error("no localnet manifest: run `npm run migrate` with CYXWIZ_LOCALNET_DIR set (scripts/test.sh does)");
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium, or set CYXWIZ_CHROMIUM`);
+    connection = createConnection({ rpcUrl: process.env.CYXWIZ_RPC_URL ?? manifest.rpcUrl });
+    mkdirSync(RESULTS, { recursive: true });
+    work = mkdtempSync(join(tmpdir(), "cyxwiz-web-"));
+    // The dashboard as it ships.
+    execFileSync(process.execPath, [join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--config", join(ROOT, "app/web/vite.config.mts"), "--logLevel", "warn"], {
+      cwd: ROOT,
+      stdio: "inherit",
+    });
+    redisPrefix = `cyx-web:${randomUUID()}:`;
+    coordinator = await startCoordinator({
+      CYXWIZ_REDIS_URL: REDIS_URL,
+      CYXWIZ_REDIS_PREFIX: redisPrefix,
+      CYXWIZ_RPC_URL: connection.rpcEndpoint,
+      CYXWIZ_IPFS_API: IPFS_API,
+      CYXWIZ_COORDINATOR_KEYPAIR: manifest.keyFiles.coordinator,
+      CYXWIZ_DASHBOARD_DIR: DIST,
+      CYXWIZ_HEARTBEAT_INTERVAL_MS: "1000",
+      CYXWIZ_LOG_LEVEL: "warn",
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+  });
+
+  after(async () => {
+    await agent?.stop("test over").catch(() => undefined);
+    await browser?.close();
+    if (coordinator !== null) await stopChild(coordinator.child);
+    // This run's keys only.
+    if (redisPrefix !== undefined) {
+      const { default: Redis } = await import("ioredis");
+      const redis = new Redis(REDIS_URL, { lazyConnect: true });
+      await redis.connect().catch(() => undefined);
+      if (redis.status === "ready") {
+        const keys = await redis.keys(`${redisPrefix}*`);
+        if (keys.length > 0) await redis.del(...keys);
+      }
+      redis.disconnect();
+    }
+    if (work !== undefined) rmSync(work, { recursive: true, force: true });
+  });
+
+  async function fundedClient(tokens: bigint): Promise<{ keypair: Keypair; file: string; token: PublicKey }> {
+    const keys = loadManifestKeys(manifest!);
+    const wallet = await fundNewWallet(connection, keys.mintAuthority, keys.mint.publicKey, { lamports: 1_000_000_000, tokens });
+    const file = join(work, `client-${wallet.publicKey.toBase58()}.json`);
+    writeFileSync(file, JSON.stringify(Array.from(wallet.keypair.secretKey)));
+    return { keypair: wallet.keypair, file, token: wallet.token };
+  }
+
+  async function openPage(hash: string): Promise<Page> {
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    const how = await routeRpc(page, coordinator!.url, connection.rpcEndpoint);
+    console.log(`      (${how})`);
+    await page.goto(`${coordinator!.url}/${hash}`);
+    return page;
+  }
+
+  it("a client funds and submits from the page; the job shows Released with the 90/10 split paid on chain; the operator page shows the node's share", async () => {
+    const datasetCid = await testIpfs().add(generateDatasetBytes());
+    const nodeKeypair = Keypair.generate();
+    agent = runAgent({
+      keypair: nodeKeypair,
+      coordinatorUrl: coordinator!.url,
+      ipfsApiUrl: IPFS_API,
+      workDir: join(work, "agent"),
+      gpu: { model: "RTX_3060", vramGb: 12 },
+      priceFloor: "1",
+      checkpointEveryEpochs: 0,
+    });
+    const nodeId = nodeKeypair.publicKey.toBase58();
+    const client = await fundedClient(CLIENT_TOKENS);
+
+    const page = await openPage("#/client");
+    await page.getByTestId("dev-keypair-file").setInputFiles(client.file);
+    expect(await page.getByTestId("wallet-address").textContent()).to.equal(client.keypair.publicKey.toBase58());
+    expect(await page.getByTestId("dev-warning").first().isVisible()).to.equal(true);
+    await page.getByTestId("token-balance").first().waitFor();
+    expect(await baseUnits(page, "token-balance")).to.equal(CLIENT_TOKENS);
+
+    await until("the node online", async () => {
+      const reply = await fetch(`${coordinator!.url}/v1/nodes/${nodeId}`);
+      return reply.ok && ((await reply.json()) as { state: string }).state === "online" ? true : null;
+    });
+    await page.getByTestId("dataset-cid").fill(datasetCid);
+    await page.getByTestId("epochs").fill("5");
+    await page.getByTestId("model-size").selectOption("small");
+    await page.getByTestId("get-quote").click();
+    await page.getByTestId("quote").waitFor();
+    const quoted = await baseUnits(page, "quote-amount");
+    const preview = releaseSplit(quoted, 1_000);
+    expect(await baseUnits(page, "quote-node")).to.equal(preview.node);
+    expect(await baseUnits(page, "quote-platform")).to.equal(preview.platform);
+    expect(await page.getByTestId("availability").textContent()).to.equal("available");
+    await page.screenshot({ path: join(RESULTS, "client-quote.png"), fullPage: true });
+
+    await page.getByTestId("fund-submit").click();
+    await page.waitForURL(/#\/jobs\/[0-9a-f]{64}$/, { timeout: 60_000 });
+    const jobId = page.url().split("/").pop() as string;
+    await page.getByTestId("job-page").waitFor();
+    await page.getByTestId("released").waitFor({ timeout: WAIT_MS });
+    await page.getByTestId("verdict").waitFor();
+
+    // What the page shows is the SDK's split of the escrow amount…
+    const escrowAmount = await baseUnits(page, "escrow-amount");
+    expect(escrowAmount).to.equal(quoted);
+    const split = releaseSplit(escrowAmount, 1_000);
+    expect(await baseUnits(page, "paid-node")).to.equal(split.node);
+    expect(await baseUnits(page, "paid-platform")).to.equal(split.platform);
+    expect(split.node + split.platform).to.equal(escrowAmount);
+    // …and what the chain paid.
+    const program = jobEscrowProgram(connection);
+    const escrowAddress = new PublicKey((await page.locator("[data-testid=escrow] code").first().textContent()) as string);
+    const escrow = await fetchEscrow(program, escrowAddress);
+    expect(escrow?.status).to.equal("Released");
+    expect(escrow?.nodePaid).to.equal(split.node);
+    expect(escrow?.platformPaid).to.equal(split.platform);
+    expect(await tokenBalance(connection, tokenAccountAddress(new PublicKey(manifest!.mint), nodeKeypair.publicKey))).to.equal(split.node);
+    expect(await tokenBalance(connection, client.token)).to.equal(CLIENT_TOKENS - escrowAmount);
+    expect(await page.getByTestId("job-status").textContent()).to.equal("released");
+    await page.screenshot({ path: join(RESULTS, "job-released.png"), fullPage: true });
+
+    // My jobs lists it.
+    await page.goto(`${coordinator!.url}/#/client`);
+    await page.locator(`[data-testid=my-jobs] a[href="#/jobs/${jobId}"]`).waitFor();
+
+    // Operator: the node's earnings are its share.
+    await page.goto(`${coordinator!.url}/#/operator/${nodeId}`);
+    await page.getByTestId(`earned-${nodeId}`).waitFor();
+    await until("the node's earnings on the operator page", async () => ((await baseUnits(page, `earned-${nodeId}`)) === split.node ? true : null), 30_000);
+    expect(await baseUnits(page, "node-total")).to.equal(split.node);
+    await page.getByTestId("earnings-chart").waitFor();
+    await page.screenshot({ path: join(RESULTS, "operator.png"), fullPage: true });
+
+    // Platform: the job counted released, its settlement listed.
+    await page.goto(`${coordinator!.url}/#/platform`);
+    await page.getByTestId("count-released").waitFor();
+    expect(Number(await page.getByTestId("count-released").textContent())).to.be.at.least(1);
+    expect(await page.getByTestId("settlements").textContent()).to.contain(jobId.slice(0, 10));
+    await page.screenshot({ path: join(RESULTS, "platform.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("a wallet short of tokens is told how much is missing and cannot fund", async () => {
+    const poor = await fundedClient(5n);
+    const page = await openPage("#/client");
+    await page.getByTestId("dev-keypair-paste").fill(JSON.stringify(Array.from(poor.keypair.secretKey)));
+    await page.getByRole("button", { name: "Use pasted keypair" }).click();
+    await page.getByTestId("token-balance").first().waitFor();
+    await page.getByTestId("dataset-cid").fill("bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy");
+    await page.getByTestId("get-quote").click();
+    await page.getByTestId("insufficient").waitFor();
+    const quoted = await baseUnits(page, "quote-amount");
+    const text = (await page.getByTestId("insufficient").textContent()) as string;
+    const missing = quoted - 5n;
+    const whole = `${missing / 1_000_000n}.${(missing % 1_000_000n).toString().padStart(6, "0")}`.replace(/\.?0+$/, "");
+    expect(text).to.contain(`${whole} CYXWIZ missing`);
+    expect(await page.getByTestId("fund-submit").isDisabled()).to.equal(true);
+    await page.screenshot({ path: join(RESULTS, "insufficient-funds.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("with the coordinator down, the pages say so instead of showing stale or empty data", async () => {
+    const page = await openPage("#/platform");
+    await page.getByTestId("jobs-total").waitFor();
+    expect(await page.getByTestId("coordinator-down").count()).to.equal(0);
+    await agent?.stop("coordinator going down");
+    agent = null;
+    await stopChild(coordinator!.child);
+    await page.getByTestId("coordinator-down").first().waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId("health").textContent()).to.equal("coordinator down");
+    expect(await page.getByTestId("coordinator-down").first().textContent()).to.match(/not answering/);
+    await page.screenshot({ path: join(RESULTS, "coordinator-down.png"), fullPage: true });
+    await page.close();
+  });
+});
