@@ -85,6 +85,6 @@ describe("api: the dashboard served from http.dashboardDir", function () {
     const root = await get("/");
     expect(root.status).to.equal(404);
     expect(errorOf({ status: 404, body: (await root.json()) as Record<string, unknown>, text: "", headers: root.headers }).code).to.equal("NOT_FOUND");
-    expect(api.log.lines.some((line) => line.msg.startsWith("dashboard not served"))).to.equal(true);
+    expect(api.log.lines.some((line) => String(line.msg).startsWith("dashboard not served"))).to.equal(true);
   });
 });
