@@ -308,22 +308,26 @@ export class NodeAgent {
   private async consider(offer: OfferInfo): Promise<boolean> {
     if (this.current?.offer.jobId === offer.jobId || this.refused.has(offer.jobId)) return false;
     const kind = kindOf(offer.config);
+    if (this.stopping || this.current !== null) {
+      // Not refused for good: a node finishing its last job is offered the next before it is free.
+      this.log("debug", `offer of job ${offer.jobId} left for now: ${this.stopping ? "the agent is stopping" : `still busy with job ${this.current?.offer.jobId}`}`);
+      return false;
+    }
     this.emit({ type: "offer", offer, kind });
     const refuse = (reason: string): false => {
+      if (this.refused.size >= 1_000) this.refused.clear();
       this.refused.add(offer.jobId);
       this.log("info", `refusing job ${offer.jobId}: ${reason}`);
       this.emit({ type: "offer-refused", jobId: offer.jobId, kind, reason });
       return false;
     };
-    if (this.stopping) return refuse("the agent is stopping");
-    if (this.current !== null) return refuse(`this node is busy with job ${this.current.offer.jobId}`);
     const executor = kind === null ? undefined : this.executors.get(kind);
     if (executor === undefined) {
       return refuse(`the job's config names ${kind === null ? "no kind" : `the kind ${JSON.stringify(kind)}`}; this agent runs ${[...this.executors.keys()].join(" and ")}`);
     }
     const why = await executor.check(offer).catch((error: unknown) => `checking the offer failed: ${describeError(error)}`);
     if (why !== null) return refuse(why);
-    if (this.stopping || this.current !== null) return refuse("the agent is stopping or busy");
+    if (this.stopping || this.current !== null) return false;
     this.current = { offer, executor, controller: new AbortController(), phase: "accepting", progress: null, ending: null, finished: Promise.resolve() };
     return true;
   }

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 
 import { Keypair } from "@solana/web3.js";
 
-import { CoordinatorClient } from "../../lib/coordinator-client";
+import { CoordinatorClient, CoordinatorHttpError, Json } from "../../lib/coordinator-client";
 import { AgentError, NodeAgent } from "./agent";
 import { AgentHooks } from "./events";
 import { GpuInfo, GpuOption, resolveGpu } from "./gpu";
@@ -64,6 +64,12 @@ export interface AgentHandle {
   readonly events: NodeAgent["events"];
   /** Stop accepting, abort the running job (nothing is reported), stop beating; resolves with `done`. */
   stop(reason?: string): Promise<void>;
+  /**
+   * The node as the coordinator sees it (GET /v1/nodes/:id: state, job, reliability,
+   * earnings where the coordinator reports them). AgentError STATUS_UNAVAILABLE when the
+   * coordinator has no such endpoint or does not know the node yet.
+   */
+  status(): Promise<Json>;
   /** Settles when the agent has stopped: resolves after stop(), rejects with an AgentError when it cannot go on. */
   readonly done: Promise<void>;
 }
@@ -97,10 +103,11 @@ export function runAgent(options: AgentOptions, hooks: AgentHooks = {}): AgentHa
   const every = options.checkpointEveryEpochs ?? 5;
   if (!Number.isInteger(every) || every < 0) throw new AgentError("CHECKPOINT_EVERY_INVALID", `checkpointEveryEpochs must be an integer ≥ 0, got ${every}`);
   const gpu = resolveGpu(options.gpu, options.detectGpu);
+  const api = new CoordinatorClient({ url: options.coordinatorUrl, signer: keypair, timeoutMs: options.requestTimeoutMs });
   const agent = new NodeAgent(
     {
       keypair,
-      api: new CoordinatorClient({ url: options.coordinatorUrl, signer: keypair, timeoutMs: options.requestTimeoutMs }),
+      api,
       ipfs: options.ipfs ?? kuboIpfs(options.ipfsApiUrl),
       workDir: options.workDir,
       gpu,
@@ -122,6 +129,19 @@ export function runAgent(options: AgentOptions, hooks: AgentHooks = {}): AgentHa
     nodeId: agent.nodeId,
     gpu,
     events: agent.events,
+    async status() {
+      try {
+        return await api.getNode(agent.nodeId);
+      } catch (error) {
+        if (!(error instanceof CoordinatorHttpError && error.status === 404)) throw error;
+        throw new AgentError(
+          "STATUS_UNAVAILABLE",
+          error.code === "NOT_FOUND"
+            ? `the coordinator at ${api.url} has no GET /v1/nodes/:id (${error.message}); update it to see the node's status`
+            : `the coordinator does not know node ${agent.nodeId} yet (${error.message}); it registers when the agent starts`,
+        );
+      }
+    },
     async stop(reason?: string) {
       agent.stop(reason);
       await done.catch(() => undefined);

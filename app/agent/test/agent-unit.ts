@@ -66,7 +66,7 @@ describe("node agent (fake coordinator)", function () {
     const offer = coordinator.offerJob(mlpConfig(dataset.cid, 5), dataset.cid, "job-token-1");
     const reported = await log.next("reported");
 
-    expect(log.types().filter((type) => ["offer", "accepted", "dataset-fetched", "weights-uploaded", "reported"].includes(type))).to.deep.equal([
+    expect(log.milestones()).to.deep.equal([
       "offer",
       "accepted",
       "dataset-fetched",
@@ -117,6 +117,21 @@ describe("node agent (fake coordinator)", function () {
     await handle.stop("done");
     await handle.done;
     expect(log.events.at(-1)).to.deep.equal({ type: "stopped", reason: "done" });
+  });
+
+  it("an offer that comes while the node is still busy is not refused: it is taken once the node is free", async () => {
+    const dataset = await smallDataset(ipfs);
+    start();
+    await log.next("registered");
+    const first = coordinator.offerJob(mlpConfig(dataset.cid, 6), dataset.cid);
+    await log.next("epoch", (event) => event.jobId === first.jobId && event.epoch === 1);
+    // What a node sees when it is offered the next job before its report of the last has landed.
+    const beats = coordinator.beats.length;
+    const second = coordinator.offerJob(mlpConfig(dataset.cid, 2), dataset.cid);
+    await waitForBeat(coordinator, beats, (beat) => beat.body.jobId === first.jobId);
+    await log.next("reported", (event) => event.jobId === second.jobId);
+    expect(coordinator.reports.map((report) => report.jobId)).to.deep.equal([first.jobId, second.jobId]);
+    expect(log.of("offer-refused")).to.deep.equal([]);
   });
 
   it("cancel mid-training: training aborts, nothing is reported, the job's directory is deleted", async () => {

@@ -214,6 +214,11 @@ export class EventLog {
     return this.events.map((event) => event.type);
   }
 
+  /** The steps of a job's life, in order (without beats, epochs and checkpoints). */
+  milestones(): string[] {
+    return this.types().filter((type) => ["offer", "accepted", "dataset-fetched", "weights-uploaded", "reported"].includes(type));
+  }
+
   /** The first event (already seen or to come) of `type` that passes `test`. */
   next<T extends AgentEvent["type"]>(type: T, test: (event: Extract<AgentEvent, { type: T }>) => boolean = () => true): Promise<Extract<AgentEvent, { type: T }>> {
     const match = (event: AgentEvent): boolean => event.type === type && test(event as Extract<AgentEvent, { type: T }>);

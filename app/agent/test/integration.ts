@@ -84,7 +84,7 @@ describe("node agent on the real stack: a client's mlp job trained, reported, ve
 
     const reported = await log.next("reported");
     expect(reported.jobId).to.equal(jobId);
-    expect(log.types().filter((type) => ["offer", "accepted", "dataset-fetched", "weights-uploaded", "reported"].includes(type))).to.deep.equal([
+    expect(log.milestones()).to.deep.equal([
       "offer",
       "accepted",
       "dataset-fetched",
@@ -117,6 +117,10 @@ describe("node agent on the real stack: a client's mlp job trained, reported, ve
       metrics: { reevaluated: true, evaluator: "cyxwiz/mlp-classifier@1", metrics: reported.metrics },
     });
     expect((await jobView(api, client, jobId)).proof).to.deep.equal({ weightsCid: reported.weightsCid, weightsSha256: reported.weightsSha256 });
+    // The node's own view (GET /v1/nodes/:id through the handle): free again, and paid.
+    const status = await agent.status();
+    expect(status).to.deep.include({ nodeId: nodeWallet.publicKey.toBase58(), jobId: null });
+    expect(status.earnings).to.deep.include({ jobs: 1, total: nodeShare.toString() });
     expect(log.of("error"), lines.join("\n")).to.deep.equal([]);
   });
 });
