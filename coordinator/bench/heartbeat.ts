@@ -13,13 +13,9 @@
  * Redis: $CYXWIZ_BENCH_REDIS_URL if set, else a private redis-server started with
  * scripts/services.sh on a free port and stopped afterwards.
  */
-import { execFileSync, fork, ChildProcess } from "child_process";
+import { ChildProcess } from "child_process";
 import { createPrivateKey, createPublicKey, KeyObject, randomBytes, randomUUID, sign, verify } from "crypto";
-import { mkdtempSync } from "fs";
-import { Agent, createServer, request } from "http";
-import { AddressInfo } from "net";
-import { tmpdir } from "os";
-import { join, resolve } from "path";
+import { Agent } from "http";
 import { performance } from "perf_hooks";
 
 import { ed25519 } from "@noble/curves/ed25519";
@@ -32,25 +28,15 @@ import { DEFAULT_CONFIG } from "../src/config";
 import { createLogger } from "../src/logger";
 import { createService } from "../src/service";
 import { connectRedis } from "../src/store/redis";
+import { benchRedis, figure, forkServer, nextMessage, option, percentile, post, stopChild, ToChild, ToParent } from "./common";
 
 const TARGET_RPS = 8_000;
 const TARGET_P99_MS = 10;
 const TARGET_COMMANDS = 3;
-const ROOT = resolve(__dirname, "../..");
 const PATH = "/v1/nodes/heartbeat";
 const BODY = Buffer.from("{}");
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index < 0 ? fallback : Number(process.argv[index + 1]);
-  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
-  return value;
-}
-
 // ---- the coordinator (child process) ----
-
-type ToParent = { kind: "ready"; port: number } | { kind: "commands"; count: number };
-type ToChild = { kind: "commands" } | { kind: "stop" };
 
 /**
  * What-if, never the default: the same checks, but the final ed25519 equation by
@@ -129,28 +115,7 @@ function headersFor(node: BenchNode, now: number, nonce: string): Record<string,
   };
 }
 
-function post(agent: Agent, port: number, path: string, headers: Record<string, string>, body: Buffer): Promise<number> {
-  return new Promise((done, fail) => {
-    const req = request({ host: "127.0.0.1", port, path, method: "POST", agent, headers }, (res) => {
-      res.resume();
-      res.on("end", () => done(res.statusCode ?? 0));
-    });
-    req.on("error", fail);
-    req.end(body);
-  });
-}
 
-function nextMessage<Kind extends ToParent["kind"]>(child: ChildProcess, kind: Kind): Promise<Extract<ToParent, { kind: Kind }>> {
-  return new Promise((done, fail) => {
-    const listener = (reply: ToParent) => {
-      if (reply.kind !== kind) return;
-      child.off("message", listener);
-      done(reply as Extract<ToParent, { kind: Kind }>);
-    };
-    child.on("message", listener);
-    child.once("exit", (code) => fail(new Error(`the coordinator exited (${code})`)));
-  });
-}
 
 async function commandsSent(child: ChildProcess): Promise<number> {
   const reply = nextMessage(child, "commands");
@@ -158,45 +123,22 @@ async function commandsSent(child: ChildProcess): Promise<number> {
   return (await reply).count;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 async function run(): Promise<void> {
   const clients = option("clients", 32);
   const beats = option("beats", 5_000);
-  let redisUrl = process.env.CYXWIZ_BENCH_REDIS_URL;
-  let stopRedis = (): void => undefined;
-  if (redisUrl === undefined) {
-    const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), "cyxwiz-bench-redis-"));
-    execFileSync("bash", ["-c", `source scripts/services.sh && ensure_redis && start_redis ${port} ${dir}`], { cwd: ROOT, stdio: "inherit" });
-    stopRedis = () => execFileSync("bash", ["-c", `source scripts/services.sh && stop_redis ${port}`], { cwd: ROOT, stdio: "inherit" });
-    redisUrl = `redis://127.0.0.1:${port}`;
-  }
+  const redis = await benchRedis();
   const prefix = `cyx-bench:${randomUUID()}:`;
   const verifier = process.argv.includes("--what-if-openssl-verify") ? "openssl" : "noble";
-  const child = fork(__filename, ["--serve", redisUrl, prefix, verifier], { execArgv: ["-r", "ts-node/register/transpile-only", ...(process.env.CYXWIZ_BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.CYXWIZ_BENCH_PROFILE}`] : [])] });
+  const child = forkServer(__filename, ["--serve", redis.url, prefix, verifier]);
   try {
     const { port } = await nextMessage(child, "ready");
     if (verifier === "openssl") console.log("WHAT-IF: the server's ed25519 equation is OpenSSL's, not auth/signed-request.ts's noble");
-    await bench(child, port, clients, beats, redisUrl);
+    await bench(child, port, clients, beats, redis.url);
   } finally {
-    child.send({ kind: "stop" } satisfies ToChild);
-    await new Promise((done) => child.once("exit", done));
-    const cleanup = new Redis(redisUrl);
-    const keys = await cleanup.keys(`${prefix}*`);
-    if (keys.length > 0) await cleanup.del(...keys);
-    cleanup.disconnect();
-    stopRedis();
+    await stopChild(child);
+    await redis.close(prefix);
   }
 }
 
@@ -214,10 +156,10 @@ async function bench(child: ChildProcess, port: number, clients: number, beats: 
   for (const node of nodes) {
     const body = Buffer.from(JSON.stringify({ gpuModel: "RTX_3060", vramGb: 12, gpuCount: 1, priceFloor: "1000" }));
     const headers = { ...signRequest(node.keypair, "POST", "/v1/nodes", body), "content-type": "application/json", "content-length": String(body.length) };
-    const status = await post(agent, port, "/v1/nodes", headers, body);
+    const { status } = await post(agent, port, "/v1/nodes", headers, body);
     if (status !== 201) throw new Error(`registering a bench node answered ${status}`);
   }
-  const beat = (node: BenchNode) => post(agent, port, PATH, headersFor(node, Date.now(), randomBytes(16).toString("hex")), BODY);
+  const beat = async (node: BenchNode) => (await post(agent, port, PATH, headersFor(node, Date.now(), randomBytes(16).toString("hex")), BODY)).status;
   for (let i = 0; i < 4 * clients; i++) await beat(nodes[i % clients]); // warm-up: JIT, script cache, sockets
 
   const before = await commandsSent(child);
@@ -254,15 +196,14 @@ async function bench(child: ChildProcess, port: number, clients: number, beats: 
   const rps = beats / seconds;
   const p99 = percentile(latencies, 99);
   const commands = (after - before) / beats;
-  const mark = (ok: boolean) => (ok ? "meets" : "misses");
   console.log(`heartbeat bench: ${beats} beats from ${clients} concurrent signed nodes over HTTP, redis ${redisUrl}`);
-  console.log(`  throughput        ${rps.toFixed(0).padStart(8)} req/s    target ≥ ${TARGET_RPS} req/s   (${mark(rps >= TARGET_RPS)})`);
-  console.log(`  latency p50       ${percentile(latencies, 50).toFixed(2).padStart(8)} ms`);
-  console.log(`  latency p99       ${p99.toFixed(2).padStart(8)} ms       target < ${TARGET_P99_MS} ms       (${mark(p99 < TARGET_P99_MS)})`);
-  console.log(`  latency max       ${latencies[latencies.length - 1].toFixed(2).padStart(8)} ms`);
-  console.log(`  redis commands    ${commands.toFixed(2).padStart(8)} per beat target ≤ ${TARGET_COMMANDS}          (${mark(commands <= TARGET_COMMANDS)})`);
-  console.log(`  failed beats      ${String(failures).padStart(8)}`);
-  console.log(`  signature check   ${verifyUs.toFixed(0).padStart(8)} µs per request in verifyRequest: at most ${(1e6 / verifyUs).toFixed(0)} req/s per core`);
+  console.log(figure("throughput", rps.toFixed(0), "req/s", { text: `≥ ${TARGET_RPS} req/s`, met: rps >= TARGET_RPS }));
+  console.log(figure("latency p50", percentile(latencies, 50).toFixed(2), "ms"));
+  console.log(figure("latency p99", p99.toFixed(2), "ms", { text: `< ${TARGET_P99_MS} ms`, met: p99 < TARGET_P99_MS }));
+  console.log(figure("latency max", latencies[latencies.length - 1].toFixed(2), "ms"));
+  console.log(figure("redis commands", commands.toFixed(2), "per beat", { text: `≤ ${TARGET_COMMANDS}`, met: commands <= TARGET_COMMANDS }));
+  console.log(figure("failed beats", String(failures), ""));
+  console.log(figure("signature check", verifyUs.toFixed(0), "µs/req") + `in verifyRequest: at most ${(1e6 / verifyUs).toFixed(0)} req/s per core`);
 }
 
 if (process.argv[2] === "--serve") {
