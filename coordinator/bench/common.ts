@@ -14,6 +14,8 @@ import { join, resolve } from "path";
 
 import Redis from "ioredis";
 
+import { Settlement } from "../src/http/ports";
+
 export const ROOT = resolve(__dirname, "../..");
 
 export function option(name: string, fallback: number): number {
@@ -123,4 +125,12 @@ export function post(agent: Agent, port: number, path: string, headers: Record<s
 export function figure(label: string, value: string, unit: string, target?: { text: string; met: boolean }): string {
   const verdict = target === undefined ? "" : `target ${target.text}`.padEnd(22) + `(${target.met ? "meets" : "misses"})`;
   return `  ${label.padEnd(18)}${value.padStart(9)} ${unit.padEnd(10)}${verdict}`;
+}
+
+/** A Settlement port that refuses everything: benches that run no loops never need one. */
+export function refusingSettlement(bench: string): Settlement {
+  const refuse = async (): Promise<never> => {
+    throw new Error(`no settlement in the ${bench} bench`);
+  };
+  return { lock: refuse, unlock: refuse, refund: refuse, release: refuse, settlePartial: refuse };
 }

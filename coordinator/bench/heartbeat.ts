@@ -28,7 +28,7 @@ import { DEFAULT_CONFIG } from "../src/config";
 import { createLogger } from "../src/logger";
 import { createService } from "../src/service";
 import { connectRedis } from "../src/store/redis";
-import { benchRedis, figure, forkServer, nextMessage, option, percentile, post, stopChild, ToChild, ToParent } from "./common";
+import { benchRedis, figure, forkServer, nextMessage, option, percentile, post, refusingSettlement, stopChild, ToChild, ToParent } from "./common";
 
 const TARGET_RPS = 8_000;
 const TARGET_P99_MS = 10;
@@ -69,15 +69,12 @@ async function serve(redisUrl: string, prefix: string, verifier: string): Promis
     commands += 1;
     return send(...args);
   }) as Redis["sendCommand"];
-  const refuse = async (): Promise<never> => {
-    throw new Error("no chain in the heartbeat bench");
-  };
   const service = createService({
     config,
     redis,
     log,
-    escrowVerifier: { verify: refuse },
-    settlement: { lock: refuse, unlock: refuse, refund: refuse, release: refuse, settlePartial: refuse },
+    escrowVerifier: { verify: async () => Promise.reject(new Error("no chain in the heartbeat bench")) },
+    settlement: refusingSettlement("heartbeat"),
   });
   const address = await service.start({ loops: false });
   const reply = (message: ToParent) => process.send?.(message);

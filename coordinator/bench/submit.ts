@@ -41,7 +41,7 @@ import { createLogger } from "../src/logger";
 import { createService } from "../src/service";
 import { connectRedis } from "../src/store/redis";
 import { connectChain, ChainEscrowVerifier } from "../src/wiring";
-import { benchRedis, figure, forkServer, freePort, nextMessage, option, percentile, post, stopChild, ToChild, ToParent } from "./common";
+import { benchRedis, figure, forkServer, freePort, nextMessage, option, percentile, post, refusingSettlement, stopChild, ToChild, ToParent } from "./common";
 
 const QUOTE = { model: { parameters: 10_000_000 }, dataset: { tokens: 100_000_000 }, epochs: 1, priority: "normal" };
 const DATASET_CID = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
@@ -59,15 +59,12 @@ async function serve(redisUrl: string, prefix: string, rpcUrl: string, keyPath: 
   };
   const chain = await connectChain(config);
   const redis = await connectRedis(config.redis, log);
-  const refuse = async (): Promise<never> => {
-    throw new Error("no settlement in the submission bench");
-  };
   const service = createService({
     config,
     redis,
     log,
     escrowVerifier: new ChainEscrowVerifier({ connection: chain.connection, program: chain.program, mint: chain.market.mint }),
-    settlement: { lock: refuse, unlock: refuse, refund: refuse, release: refuse, settlePartial: refuse },
+    settlement: refusingSettlement("submission"),
   });
   const address = await service.start({ loops: false });
   process.on("message", (message: ToChild) => {
