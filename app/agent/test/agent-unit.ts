@@ -191,6 +191,26 @@ describe("node agent (fake coordinator)", function () {
     expect(log.of("coordinator-unreachable"), "one event per outage, not one per failed call").to.have.length(1);
   });
 
+  it("a report refused with a 4xx is not retried: the job fails saying so; a coordinator without the checkpoint endpoint only loses the announcements", async () => {
+    const dataset = await smallDataset(ipfs);
+    start({ checkpointEveryEpochs: 1 });
+    await log.next("registered");
+    coordinator.checkpointRoute = false;
+    coordinator.refuseReport = { code: "INVALID_FIELD", message: "metrics.x is not a metric name" };
+    const offer = coordinator.offerJob(mlpConfig(dataset.cid, 3), dataset.cid);
+    const failed = await log.next("job-failed");
+    expect(failed.jobId).to.equal(offer.jobId);
+    expect(failed.reason).to.match(/^the coordinator refused the report of job [0-9a-f]{64}: metrics.x is not a metric name; not retrying \(the weights stay on IPFS as b[a-z2-7]+\)$/);
+    expect(coordinator.refusedReports).to.equal(1);
+    expect(log.of("error").map((event) => [event.code, event.fatal])).to.deep.equal([["REPORT_REFUSED", false]]);
+    expect(log.of("checkpoint-uploaded").map((event) => [event.epoch, event.announced])).to.deep.equal([
+      [1, false],
+      [2, false],
+    ]);
+    expect(lines.filter((line) => line.startsWith("debug the coordinator has no checkpoint endpoint"))).to.have.length(1);
+    expect(jobDirs()).to.deep.equal([]);
+  });
+
   it("refuses offers it cannot run and never names them: unknown kind, no kind, commands when not allowed, a spec naming another dataset", async () => {
     const dataset = await smallDataset(ipfs);
     const other = await smallDataset(ipfs, { seed: 99, samples: 300, features: 4, classes: 3, clustersPerClass: 2, spread: 1, centreRange: 2 });

@@ -26,6 +26,7 @@ export class FakeCoordinator {
   readonly registrations: Record<string, unknown>[] = [];
   readonly reports: { jobId: string; body: Record<string, unknown> }[] = [];
   readonly checkpoints: { jobId: string; body: Record<string, unknown> }[] = [];
+  refusedReports = 0;
   /** Offered until a beat names it. */
   offer: FakeOffer | null = null;
   /** The job the node holds (accepted). */
@@ -37,6 +38,8 @@ export class FakeCoordinator {
   /** Whether POST /v1/jobs/:id/checkpoint exists (H1b adds it). */
   checkpointRoute = true;
   nextBeatInMs = 40;
+  /** Reports answer 400 with this error. */
+  refuseReport: { code: string; message: string } | null = null;
   /** Registration answers 400 with this error. */
   refuseRegistration: { code: string; message: string; field: string } | null = null;
   private server: Server | null = null;
@@ -106,6 +109,10 @@ export class FakeCoordinator {
     const job = /^\/v1\/jobs\/([0-9a-f]{64})\/(report|checkpoint)$/.exec(path);
     if (job !== null && job[2] === "report") {
       if (job[1] !== this.assigned || this.revoked) return fail(409, "NOT_ASSIGNED", `job ${job[1]} is not this node's`);
+      if (this.refuseReport !== null) {
+        this.refusedReports += 1;
+        return fail(400, this.refuseReport.code, this.refuseReport.message);
+      }
       this.reports.push({ jobId: job[1], body });
       this.assigned = null;
       return send(202, { jobId: job[1], status: "verifying" });
