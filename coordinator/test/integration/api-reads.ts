@@ -54,9 +54,9 @@ describe("api: read endpoints, earnings and settlements", function () {
   async function reported(node: Keypair): Promise<void> {
     await api.service.dispatcher.runOnce();
     const beat = await heartbeat(api, node);
-    const jobId = (beat.body.offer as { jobId: string }).jobId;
+    const { jobId, jobToken } = beat.body.offer as { jobId: string; jobToken: string };
     expect((await heartbeat(api, node, { jobId })).body.jobStatus).to.equal("running");
-    const reply = await call(api, "POST", `/v1/jobs/${jobId}/report`, { signer: node, body: { weightsCid: WEIGHTS_CID, weightsSha256: SHA } });
+    const reply = await call(api, "POST", `/v1/jobs/${jobId}/report`, { signer: node, body: { weightsCid: WEIGHTS_CID, weightsSha256: SHA, jobToken } });
     expect(reply.status, reply.text).to.equal(202);
   }
 

@@ -41,7 +41,7 @@ describe("e2e: earnings, settlements and stats after a real release", function (
     const weights = await addedWeights(64 * 1024);
     const reported = await call(api, "POST", `/v1/jobs/${job.jobId}/report`, {
       signer: nodeWallet.keypair,
-      body: { weightsCid: weights.cid, weightsSha256: weights.sha256 },
+      body: { weightsCid: weights.cid, weightsSha256: weights.sha256, jobToken: job.jobToken },
     });
     expect(reported.status, reported.text).to.equal(202);
     job.node.jobId = null;

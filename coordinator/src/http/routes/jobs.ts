@@ -258,7 +258,7 @@ function badJobToken(jobId: string): ApiError {
 }
 
 /** What GET /v1/jobs/:id adds about the run: limits, verified progress and checkpoints. */
-function runView(job: StoredJob, checkpoints: readonly StoredCheckpoint[]) {
+export function runView(job: StoredJob, checkpoints: readonly StoredCheckpoint[]) {
   // The current (or last) run's highest verified checkpoint: what an early end pays by.
   const verified = job.verifiedProgress;
   return {

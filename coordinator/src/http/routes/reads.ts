@@ -18,7 +18,7 @@ import { ApiContext } from "../context";
 import { badRequest } from "../errors";
 import { sendJson } from "../json";
 import { jobView, nodeView } from "../views";
-import { unknownNode } from "./jobs";
+import { runView, unknownNode } from "./jobs";
 
 export const DEFAULT_JOBS_LIMIT = 50;
 export const MAX_JOBS_LIMIT = 200;
@@ -76,7 +76,9 @@ export function readRoutes(app: Express, ctx: ApiContext, body: RequestHandler, 
     const limit = limitOf(req);
     const status = statusOf(req);
     const jobs = await ledger.clientJobs({ client: callerOf(req).wallet, status, limit });
-    sendJson(res, 200, { jobs: jobs.map(jobView) });
+    // The GET /v1/jobs/:id view exactly: the job and its run (checkpoints, deadline).
+    const checkpoints = await Promise.all(jobs.map((job) => store.runs.checkpoints(job.jobId)));
+    sendJson(res, 200, { jobs: jobs.map((job, i) => ({ ...jobView(job), ...runView(job, checkpoints[i]) })) });
   });
 
   app.get("/v1/nodes", async (req, res) => {
