@@ -58,7 +58,7 @@ export function App() {
           <ErrorBanner error={health.error} />
           {walletError !== null && (
             <div className="banner error" data-testid="wallet-error">
-              Wallet: {walletError.message || walletError.name}. If you rejected the request in your wallet, nothing was signed; try again.{" "}
+              Wallet: {(walletError.message || walletError.name).replace(/\.+$/, "")}. If you rejected the request in your wallet, nothing was signed; try again.{" "}
               <button onClick={() => setWalletError(null)}>Dismiss</button>
             </div>
           )}

@@ -52,6 +52,9 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Thrown by a check: stop waiting at once. */
+class GiveUp extends Error {}
+
 async function until<T>(what: string, check: () => Promise<T | null>, ms = WAIT_MS): Promise<T> {
   const deadline = Date.now() + ms;
   let last: unknown = null;
@@ -60,6 +63,7 @@ async function until<T>(what: string, check: () => Promise<T | null>, ms = WAIT_
       const value = await check();
       if (value !== null) return value;
     } catch (error) {
+      if (error instanceof GiveUp) throw error;
       last = error;
     }
     await new Promise((r) => setTimeout(r, 250));
@@ -79,7 +83,7 @@ async function startCoordinator(env: Record<string, string>): Promise<{ child: C
   child.stdout?.on("data", (chunk) => (output += String(chunk)));
   child.stderr?.on("data", (chunk) => (output += String(chunk)));
   await until("the coordinator's ready line", async () => {
-    if (child.exitCode !== null) throw new Error(`the coordinator exited ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null) throw new GiveUp(`the coordinator exited ${child.exitCode}:\n${output}`);
     return /coordinator ready on/.test(output) ? true : null;
   }, 120_000).catch((error) => {
     child.kill("SIGKILL");
@@ -121,6 +125,44 @@ async function baseUnits(page: Page, testId: string): Promise<bigint> {
   const value = await page.getByTestId(testId).first().getAttribute("data-base-units");
   if (value === null || value === "") throw new Error(`${testId} shows no amount`);
   return BigInt(value);
+}
+
+/**
+ * A Wallet Standard wallet injected before the page loads, as a browser extension would
+ * register itself: it connects `keypair`'s account, signs messages with WebCrypto's
+ * Ed25519 (the browser's own implementation, not the dashboard's), and rejects every
+ * transaction as a user clicking "Reject" would.
+ */
+function testWalletScript(keypair: Keypair): string {
+  const pkcs8 = [...Buffer.from("302e020100300506032b657004220420", "hex"), ...keypair.secretKey.subarray(0, 32)];
+  return `(() => {
+    const pkcs8 = new Uint8Array(${JSON.stringify(pkcs8)});
+    const chains = ["solana:localnet", "solana:devnet", "solana:testnet", "solana:mainnet"];
+    const account = { address: ${JSON.stringify(keypair.publicKey.toBase58())}, publicKey: new Uint8Array(${JSON.stringify(Array.from(keypair.publicKey.toBytes()))}),
+      chains, features: ["solana:signTransaction", "solana:signMessage"] };
+    const listeners = [];
+    window.__signedMessages = 0;
+    window.__rejectedTransactions = 0;
+    const wallet = {
+      version: "1.0.0", name: "Test Wallet", icon: "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4=", chains, accounts: [],
+      features: {
+        "standard:connect": { version: "1.0.0", connect: async () => { wallet.accounts = [account]; listeners.forEach((l) => l({ accounts: wallet.accounts })); return { accounts: wallet.accounts }; } },
+        "standard:disconnect": { version: "1.0.0", disconnect: async () => { wallet.accounts = []; listeners.forEach((l) => l({ accounts: [] })); } },
+        "standard:events": { version: "1.0.0", on: (event, listener) => { listeners.push(listener); return () => listeners.splice(listeners.indexOf(listener), 1); } },
+        "solana:signTransaction": { version: "1.0.0", supportedTransactionVersions: ["legacy", 0], signTransaction: async () => { window.__rejectedTransactions += 1; throw new Error("User rejected the request."); } },
+        "solana:signMessage": { version: "1.0.0", signMessage: async (...inputs) => Promise.all(inputs.map(async ({ message }) => {
+          const key = await crypto.subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, false, ["sign"]);
+          window.__signedMessages += 1;
+          return { signedMessage: message, signature: new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, key, message)) };
+        })) },
+      },
+    };
+    const register = ({ register }) => register(wallet);
+    window.addEventListener("wallet-standard:app-ready", ({ detail }) => register(detail));
+    const event = new Event("wallet-standard:register-wallet");
+    Object.defineProperty(event, "detail", { value: register });
+    window.dispatchEvent(event);
+  })();`;
 }
 
 describe("web dashboard in chromium: quote → fund → submit → Released 90/10 → node earnings", function () {
@@ -166,7 +208,8 @@ describe("web dashboard in chromium: quote → fund → submit → Released 90/1
     // This run's keys only.
     if (redisPrefix !== undefined) {
       const { default: Redis } = await import("ioredis");
-      const redis = new Redis(REDIS_URL, { lazyConnect: true });
+      const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+      redis.on("error", () => undefined);
       await redis.connect().catch(() => undefined);
       if (redis.status === "ready") {
         const keys = await redis.keys(`${redisPrefix}*`);
@@ -185,8 +228,9 @@ describe("web dashboard in chromium: quote → fund → submit → Released 90/1
     return { keypair: wallet.keypair, file, token: wallet.token };
   }
 
-  async function openPage(hash: string): Promise<Page> {
+  async function openPage(hash: string, init?: { script: string }): Promise<Page> {
     const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    if (init !== undefined) await page.addInitScript({ content: init.script });
     const how = await routeRpc(page, coordinator!.url, connection.rpcEndpoint);
     console.log(`      (${how})`);
     await page.goto(`${coordinator!.url}/${hash}`);
@@ -294,6 +338,30 @@ describe("web dashboard in chromium: quote → fund → submit → Released 90/1
     expect(text).to.contain(`${whole} CYXWIZ missing`);
     expect(await page.getByTestId("fund-submit").isDisabled()).to.equal(true);
     await page.screenshot({ path: join(RESULTS, "insufficient-funds.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("a browser wallet (Wallet Standard) signs the quote request; when it rejects the escrow transaction the page says so and nothing moves", async () => {
+    const client = await fundedClient(CLIENT_TOKENS);
+    const page = await openPage("#/client", { script: testWalletScript(client.keypair) });
+    await page.getByRole("button", { name: "Test Wallet" }).click();
+    await page.getByTestId("wallet-address").waitFor();
+    expect(await page.getByTestId("wallet-address").textContent()).to.equal(client.keypair.publicKey.toBase58());
+    expect(await page.getByTestId("dev-warning").count(), "no dev-keypair warning for a browser wallet").to.equal(0);
+    await page.getByTestId("token-balance").first().waitFor();
+    await page.getByTestId("dataset-cid").fill("bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy");
+    await page.getByTestId("get-quote").click();
+    // The quote is a signed request: the wallet's signMessage (WebCrypto Ed25519 here) verified at the coordinator.
+    await page.getByTestId("quote").waitFor();
+    expect(await page.evaluate(() => (window as unknown as { __signedMessages: number }).__signedMessages)).to.be.at.least(1);
+    await page.getByTestId("fund-submit").click();
+    const banner = page.getByTestId("error").filter({ hasText: "did not sign" });
+    await banner.waitFor();
+    expect(await banner.textContent()).to.match(/WALLET_REJECTED|did not sign.*nothing was sent/);
+    expect(await page.evaluate(() => (window as unknown as { __rejectedTransactions: number }).__rejectedTransactions)).to.equal(1);
+    expect(await tokenBalance(connection, client.token), "no tokens moved").to.equal(CLIENT_TOKENS);
+    expect(page.url()).to.match(/#\/client$/);
+    await page.screenshot({ path: join(RESULTS, "wallet-rejected.png"), fullPage: true });
     await page.close();
   });
 
