@@ -15,7 +15,8 @@ import {
 } from "../../../../sdk/src";
 import { DEMO_DATASET, demoSpec, generateDatasetBytes, MlpClassifierSpec, sha256Hex } from "../../../../trainer/src";
 import { Command } from "../command";
-import { userError } from "../errors";
+import { Context } from "../context";
+import { usageError, userError } from "../errors";
 import { formatTokens, parseTokens } from "../output";
 
 const LOCALNET_FLAG = {
@@ -53,33 +54,48 @@ export const fundCommand: Command = {
   ],
   positionals: [],
   async run(ctx) {
-    const dir = ctx.flag<string>("localnet-dir") ?? localnetDir();
-    const manifest = readManifest(dir);
-    if (manifest === null) {
-      throw userError("NOT_LOCALNET", `no localnet manifest in ${dir}: dev fund works only on a localnet set up by npm run migrate (set --localnet-dir / CYXWIZ_LOCALNET_DIR to its directory)`);
-    }
     const tokens = parseTokens(ctx.flag<string>("tokens") ?? "1000");
-    if (tokens === null) throw userError("USAGE", `--tokens must be an amount like 100 or 0.5, got ${ctx.flag<string>("tokens")}`);
+    if (tokens === null) throw usageError(`--tokens must be an amount like 100 or 0.5, got ${ctx.flag<string>("tokens")}`);
     const lamports = Math.round((ctx.flag<number>("sol") ?? 2) * LAMPORTS_PER_SOL);
     const toText = ctx.flag<string>("to");
     const owner = toText === undefined ? ctx.keypair().publicKey : new PublicKey(toText);
-    const escrow = await ctx.escrowClient();
-    if (escrow.config.mint.toBase58() !== manifest.mint) {
-      throw userError("MANIFEST_MISMATCH", `the manifest in ${dir} is of another chain (mint ${manifest.mint}, the chain at ${ctx.settings.rpcUrl} uses ${escrow.config.mint.toBase58()}); point --localnet-dir at this localnet's`);
-    }
-    const faucet = loadManifestKeys(manifest).mintAuthority;
-    const mint = escrow.config.mint;
-    const instructions = [createTokenAccountInstruction(faucet.publicKey, owner, mint)];
-    if (lamports > 0) instructions.unshift(SystemProgram.transfer({ fromPubkey: faucet.publicKey, toPubkey: owner, lamports }));
-    if (tokens > 0n) instructions.push(mintToInstruction(mint, escrow.tokenAccount(owner), faucet.publicKey, tokens));
-    const connection = ctx.connection();
-    const signature = await ctx.rpc(() => sendInstructions(connection, instructions, [faucet]));
-    const [balance, sol] = await ctx.rpc(() => Promise.all([tokenBalance(connection, escrow.tokenAccount(owner)), connection.getBalance(owner)]));
-    ctx.out.line(`Funded ${owner.toBase58()}: +${lamports / LAMPORTS_PER_SOL} SOL, +${formatTokens(tokens)} (tx ${signature})`);
-    ctx.out.line(`  now ${sol / LAMPORTS_PER_SOL} SOL and ${formatTokens(balance)}`);
-    ctx.out.result({ wallet: owner.toBase58(), signature, lamports: sol, tokens: balance.toString() });
+    const funded = await fundWallet(ctx, owner, lamports, tokens, ctx.flag<string>("localnet-dir"));
+    ctx.out.line(`Funded ${owner.toBase58()}: +${lamports / LAMPORTS_PER_SOL} SOL, +${formatTokens(tokens)} (tx ${funded.signature})`);
+    ctx.out.line(`  now ${funded.lamports / LAMPORTS_PER_SOL} SOL and ${formatTokens(funded.tokens)}`);
+    ctx.out.result({ wallet: owner.toBase58(), signature: funded.signature, lamports: funded.lamports, tokens: funded.tokens.toString() });
   },
 };
+
+/**
+ * Localnet only: SOL and CYXWIZ for `owner` from the mint authority in the migration's
+ * manifest (its token account created if missing), in one transaction.
+ */
+export async function fundWallet(
+  ctx: Context,
+  owner: PublicKey,
+  lamports: number,
+  tokens: bigint,
+  dirOverride?: string,
+): Promise<{ signature: string; lamports: number; tokens: bigint }> {
+  const dir = dirOverride ?? localnetDir();
+  const manifest = readManifest(dir);
+  if (manifest === null) {
+    throw userError("NOT_LOCALNET", `no localnet manifest in ${dir}: dev fund works only on a localnet set up by npm run migrate (set --localnet-dir / CYXWIZ_LOCALNET_DIR to its directory)`);
+  }
+  const escrow = await ctx.escrowClient();
+  const mint = escrow.config.mint;
+  if (mint.toBase58() !== manifest.mint) {
+    throw userError("MANIFEST_MISMATCH", `the manifest in ${dir} is of another chain (mint ${manifest.mint}, the chain at ${ctx.settings.rpcUrl} uses ${mint.toBase58()}); point --localnet-dir at this localnet's`);
+  }
+  const faucet = loadManifestKeys(manifest).mintAuthority;
+  const instructions = [createTokenAccountInstruction(faucet.publicKey, owner, mint)];
+  if (lamports > 0) instructions.unshift(SystemProgram.transfer({ fromPubkey: faucet.publicKey, toPubkey: owner, lamports }));
+  if (tokens > 0n) instructions.push(mintToInstruction(mint, escrow.tokenAccount(owner), faucet.publicKey, tokens));
+  const connection = ctx.connection();
+  const signature = await ctx.rpc(() => sendInstructions(connection, instructions, [faucet]));
+  const [balance, sol] = await ctx.rpc(() => Promise.all([tokenBalance(connection, escrow.tokenAccount(owner)), connection.getBalance(owner)]));
+  return { signature, lamports: sol, tokens: balance };
+}
 
 export const datasetCommand: Command = {
   path: ["dev", "dataset"],
@@ -93,10 +109,8 @@ export const datasetCommand: Command = {
   positionals: [],
   async run(ctx) {
     const samples = ctx.flag<number>("samples") ?? DEMO_DATASET.samples;
-    if (!Number.isInteger(samples) || samples < 10) throw userError("USAGE", `--samples must be an integer ≥ 10, got ${samples}`);
-    const bytes = generateDatasetBytes({ ...DEMO_DATASET, samples });
-    const cid = await ctx.ipfs().add(bytes);
-    const sha256 = sha256Hex(bytes);
+    if (!Number.isInteger(samples) || samples < 10) throw usageError(`--samples must be an integer ≥ 10, got ${samples}`);
+    const { bytes, cid, sha256 } = await addDemoDataset(ctx, samples);
     ctx.out.line(`Dataset: ${samples} × ${DEMO_DATASET.features} features, ${DEMO_DATASET.classes} classes, ${bytes.length} bytes`);
     ctx.out.line(`  CID ${cid}  sha256 ${sha256}`);
     const specOut = ctx.flag<string>("spec-out");
@@ -109,6 +123,12 @@ export const datasetCommand: Command = {
     ctx.out.result({ cid, sha256, bytes: bytes.length, samples, spec, specPath: specOut ?? null });
   },
 };
+
+/** The deterministic demo dataset with `samples` rows, added to IPFS. */
+export async function addDemoDataset(ctx: Context, samples: number = DEMO_DATASET.samples): Promise<{ bytes: Uint8Array; cid: string; sha256: string }> {
+  const bytes = generateDatasetBytes({ ...DEMO_DATASET, samples });
+  return { bytes, cid: await ctx.ipfs().add(bytes), sha256: sha256Hex(bytes) };
+}
 
 /** The demo spec on `cid`, with other epochs or hidden layers. */
 export function jobSpec(cid: string, epochs?: number, hidden?: readonly string[]): MlpClassifierSpec {

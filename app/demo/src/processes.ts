@@ -1,0 +1,144 @@
+/**
+ * Child processes of the demo and the CLI's end-to-end test: the coordinator
+ * (coordinator/src/main.ts) and `cyxwiz` commands, each a real process run through
+ * ts-node (transpile-only), its output kept in a log file and read line by line.
+ */
+import { ChildProcess, spawn } from "child_process";
+import { createWriteStream, WriteStream } from "fs";
+import { createServer } from "net";
+import { join, resolve } from "path";
+import { createInterface } from "readline";
+
+export const ROOT = resolve(__dirname, "..", "..", "..");
+const TS_NODE = join(ROOT, "node_modules", "ts-node", "register", "transpile-only");
+export const CLI_MAIN = join(ROOT, "app", "cli", "src", "main.ts");
+const COORDINATOR_MAIN = join(ROOT, "coordinator", "src", "main.ts");
+
+export interface Child {
+  readonly process: ChildProcess;
+  readonly pid: number;
+  /** Resolves with the exit code (or the signal's name) when the process has exited. */
+  readonly exited: Promise<number | string>;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once it has exited. */
+  stop(graceMs?: number): Promise<number | string>;
+}
+
+export interface SpawnOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** stdout and stderr are appended here. */
+  readonly log?: string;
+  /** Each stdout line, as it comes. */
+  readonly onLine?: (line: string) => void;
+}
+
+/** A TypeScript entry point of this repository as a process of its own. */
+export function spawnTs(script: string, args: readonly string[], options: SpawnOptions = {}): Child {
+  const child = spawn(process.execPath, ["-r", TS_NODE, script, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let log: WriteStream | undefined;
+  if (options.log !== undefined) log = createWriteStream(options.log, { flags: "a" });
+  child.stderr?.on("data", (chunk: Buffer) => log?.write(chunk));
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    log?.write(`${line}\n`);
+    options.onLine?.(line);
+  });
+  const exited = new Promise<number | string>((resolveExit) => {
+    child.on("exit", (code, signal) => {
+      log?.end();
+      resolveExit(code ?? signal ?? -1);
+    });
+  });
+  return {
+    process: child,
+    pid: child.pid ?? -1,
+    exited,
+    async stop(graceMs = 15_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
+    },
+  };
+}
+
+/** `cyxwiz <args>` as a process. */
+export function spawnCli(args: readonly string[], options: SpawnOptions = {}): Child {
+  return spawnTs(CLI_MAIN, args, options);
+}
+
+/** A TCP port nothing listens on right now (the kernel's choice). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface CoordinatorOptions {
+  readonly port: number;
+  readonly redisUrl: string;
+  readonly redisPrefix: string;
+  readonly rpcUrl: string;
+  readonly ipfsApi: string;
+  readonly keypairPath: string;
+  readonly log: string;
+  readonly heartbeatMs?: number;
+  readonly heartbeatMisses?: number;
+}
+
+export interface RunningCoordinator {
+  readonly url: string;
+  readonly child: Child;
+}
+
+/** Starts coordinator/src/main.ts and resolves at its ready line; rejects if it exits first. */
+export async function startCoordinator(options: CoordinatorOptions): Promise<RunningCoordinator> {
+  let ready: (url: string) => void = () => undefined;
+  const readyLine = new Promise<string>((resolveReady) => (ready = resolveReady));
+  const child = spawnTs(COORDINATOR_MAIN, [], {
+    log: options.log,
+    env: {
+      CYXWIZ_COORDINATOR_PORT: String(options.port),
+      CYXWIZ_REDIS_URL: options.redisUrl,
+      CYXWIZ_REDIS_PREFIX: options.redisPrefix,
+      CYXWIZ_RPC_URL: options.rpcUrl,
+      CYXWIZ_IPFS_API: options.ipfsApi,
+      CYXWIZ_COORDINATOR_KEYPAIR: options.keypairPath,
+      CYXWIZ_HEARTBEAT_INTERVAL_MS: String(options.heartbeatMs ?? 1_000),
+      CYXWIZ_HEARTBEAT_MISSES: String(options.heartbeatMisses ?? 3),
+    },
+    onLine(line) {
+      const match = /^coordinator ready on (\S+)/.exec(line);
+      if (match !== null) ready(match[1]);
+    },
+  });
+  const url = await Promise.race([
+    readyLine,
+    child.exited.then((code) => {
+      throw new Error(`the coordinator exited (${code}) before it was ready; its log: ${options.log}`);
+    }),
+  ]);
+  return { url, child };
+}
+
+/** Each JSON line of a `--json` event stream (other lines are ignored). */
+export function jsonLines(onEvent: (event: Record<string, unknown>) => void): (line: string) => void {
+  return (line) => {
+    if (!line.startsWith("{")) return;
+    try {
+      onEvent(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // Not an event line.
+    }
+  };
+}
