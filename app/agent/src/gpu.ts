@@ -6,17 +6,29 @@
  * accept or refuse with its own list.
  */
 import { execFileSync } from "node:child_process";
+import { freemem } from "node:os";
 
 export interface GpuInfo {
   /** The coordinator's catalogue name (RTX_4090, A100, CPU). */
   readonly model: string;
-  /** VRAM of one GPU, GB (GiB as cards are labelled); 0 for CPU. */
+  /** VRAM of one GPU, GB (GiB as cards are labelled); for CPU the system memory given to jobs. */
   readonly vramGb: number;
   readonly count: number;
 }
 
-/** The development class: a node without a GPU that runs small jobs on its CPU. */
-export const CPU_NODE: GpuInfo = { model: "CPU", vramGb: 0, count: 1 };
+/** At most this much system memory is offered to jobs by default on a CPU node, GB. */
+export const CPU_DEFAULT_MAX_GB = 4;
+
+/**
+ * The development class: a node without a GPU that runs small jobs on its CPU. Its
+ * "VRAM" is the system memory it gives to jobs, which the coordinator checks a job's
+ * minimum memory against: by default min(4 GB, free memory now), in whole MiB. A CPU
+ * node is tier1 whatever it declares (coordinator/README.md, "Node classes").
+ */
+export function cpuNode(freeBytes: number = freemem()): GpuInfo {
+  const freeMib = Number.isFinite(freeBytes) && freeBytes > 0 ? Math.floor(freeBytes / 2 ** 20) : 0;
+  return { model: "CPU", vramGb: Math.min(CPU_DEFAULT_MAX_GB * 1024, freeMib) / 1024, count: 1 };
+}
 
 /** The query the agent runs; its output is what `parseNvidiaSmi` reads. */
 export const NVIDIA_SMI_ARGS = ["--query-gpu=name,memory.total", "--format=csv,noheader,nounits"] as const;
@@ -61,15 +73,15 @@ export function parseNvidiaSmi(output: string): GpuInfo | null {
   return { model: smallest.model, vramGb: smallest.vramGb, count: cards.length };
 }
 
-/** Runs nvidia-smi; no nvidia-smi (or no GPU) is the CPU class. */
-export function detectGpu(run: (file: string, args: readonly string[]) => string = defaultRun): GpuInfo {
+/** Runs nvidia-smi; no nvidia-smi (or no GPU) is the CPU class (`cpuNode`). */
+export function detectGpu(run: (file: string, args: readonly string[]) => string = defaultRun, cpu: () => GpuInfo = () => cpuNode()): GpuInfo {
   let output: string;
   try {
     output = run("nvidia-smi", NVIDIA_SMI_ARGS);
   } catch {
-    return CPU_NODE;
+    return cpu();
   }
-  return parseNvidiaSmi(output) ?? CPU_NODE;
+  return parseNvidiaSmi(output) ?? cpu();
 }
 
 function defaultRun(file: string, args: readonly string[]): string {

@@ -20,7 +20,7 @@ import { AgentIpfs, kuboIpfs } from "./ipfs";
 export { AgentError } from "./agent";
 export { COMMAND_KIND, parseCommandConfig, probeSandbox, sandboxArgs } from "./command";
 export type { AgentEvent, AgentEventType, AgentHooks, LogLevel, OfferInfo } from "./events";
-export { catalogueModel, CPU_NODE, detectGpu, GpuDetectionError, parseNvidiaSmi, resolveGpu } from "./gpu";
+export { catalogueModel, CPU_DEFAULT_MAX_GB, cpuNode, detectGpu, GpuDetectionError, parseNvidiaSmi, resolveGpu } from "./gpu";
 export type { GpuInfo, GpuOption } from "./gpu";
 export type { AgentIpfs } from "./ipfs";
 export { MLP_KIND } from "../../../trainer/src/spec";

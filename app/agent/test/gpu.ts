@@ -1,7 +1,7 @@
 /** GPU detection: nvidia-smi's CSV to the coordinator's catalogue names. */
 import { expect } from "chai";
 
-import { catalogueModel, CPU_NODE, detectGpu, NVIDIA_SMI_ARGS, parseNvidiaSmi, resolveGpu } from "../src/gpu";
+import { catalogueModel, cpuNode, detectGpu, NVIDIA_SMI_ARGS, parseNvidiaSmi, resolveGpu } from "../src/gpu";
 
 describe("node agent: GPU detection", () => {
   it("maps nvidia-smi names to the catalogue", () => {
@@ -40,8 +40,18 @@ describe("node agent: GPU detection", () => {
     const missing = detectGpu(() => {
       throw Object.assign(new Error("spawn nvidia-smi ENOENT"), { code: "ENOENT" });
     });
-    expect(missing).to.deep.equal(CPU_NODE);
-    expect(CPU_NODE).to.deep.equal({ model: "CPU", vramGb: 0, count: 1 });
+    expect(missing.model).to.equal("CPU");
+    expect(missing.vramGb).to.be.greaterThan(0).and.at.most(4);
+    const declared = detectGpu(() => "", () => cpuNode(3 * 2 ** 30));
+    expect(declared).to.deep.equal({ model: "CPU", vramGb: 3, count: 1 });
+  });
+
+  it("a CPU node offers min(4 GB, free memory) to jobs, in whole MiB", () => {
+    expect(cpuNode(16 * 2 ** 30)).to.deep.equal({ model: "CPU", vramGb: 4, count: 1 });
+    expect(cpuNode(2 * 2 ** 30)).to.deep.equal({ model: "CPU", vramGb: 2, count: 1 });
+    expect(cpuNode(1.5 * 2 ** 30 + 1000).vramGb).to.equal(1.5);
+    expect(cpuNode(0).vramGb).to.equal(0);
+    expect(cpuNode(Number.NaN).vramGb).to.equal(0);
   });
 
   it("a declared GPU is taken as given, in the catalogue's spelling", () => {

@@ -5,13 +5,20 @@
  * Node classes are the Cxmpute VRAM tiers. Each tier's upper bound is inclusive and
  * its lower bound exclusive, so every VRAM size has exactly one tier:
  *
- *   tier1:        vram ≤  4 GB   (and CPU-only nodes, 0 GB)
+ *   tier1:        vram ≤  4 GB   (and every CPU node, whatever memory it declares)
  *   tier2:  4 GB < vram ≤  8 GB
  *   tier3:  8 GB < vram ≤ 22 GB
  *   tier4: 22 GB < vram
  *
  * A node's class comes from the VRAM it registers, not from its model's nominal VRAM
  * (an A100 may have 40 or 80 GB). GB here is what cards are labelled with (GiB).
+ *
+ * CPU nodes (model `CPU`, the development class) declare in vramGb the system memory
+ * they dedicate to jobs (e.g. 2): that is what a job's minimum memory is checked
+ * against. Their class is always tier1: the tiers rank GPU capability, and a CPU
+ * trains at about a tenth of the reference GPU (its price multiplier, 0.1, is below
+ * every card's), so 16 GB of RAM must not make a CPU look like a tier3 card to a
+ * client who asks for tier3.
  */
 import { CoordinatorError } from "./errors";
 import { MULTIPLIER_SCALE, toFixedPoint } from "./money";
@@ -43,6 +50,18 @@ export function nodeClassOf(vramGb: number): NodeClass {
   if (vramGb <= TIER_MAX_VRAM_GB.tier2) return "tier2";
   if (vramGb <= TIER_MAX_VRAM_GB.tier3) return "tier3";
   return "tier4";
+}
+
+/** The development class: a node without a GPU. */
+export const CPU_MODEL: GpuModel = "CPU";
+
+/**
+ * The class of a node of `gpuModel` registering `vramGb`: the VRAM tier, except that
+ * a CPU node is tier1 whatever memory it declares (see above).
+ */
+export function nodeClassFor(gpuModel: GpuModel, vramGb: number): NodeClass {
+  const nodeClass = nodeClassOf(vramGb);
+  return canonicalSpelling(gpuModel) === CPU_MODEL ? "tier1" : nodeClass;
 }
 
 /** Tiers order by VRAM: tier1 < tier2 < tier3 < tier4. */
@@ -85,7 +104,10 @@ export interface GpuSpec {
   readonly nodeClass: NodeClass;
 }
 
-/** CPU is for development: a node without a GPU that can run toy jobs. */
+/**
+ * CPU is for development: a node without a GPU that can run toy jobs. Its nominal
+ * "VRAM" is 0: a CPU node declares the system memory it gives to jobs when it registers.
+ */
 export const DEFAULT_GPU_TABLE: Readonly<Record<GpuModel, GpuCatalogueEntry>> = {
   CPU: { multiplier: 0.1, vramGb: 0 },
   GTX_1650: { multiplier: 0.4, vramGb: 4 },
@@ -110,7 +132,7 @@ function specOf(model: GpuModel, entry: GpuCatalogueEntry): GpuSpec {
     throw new GpuError("INVALID_MULTIPLIER", error instanceof Error ? error.message : String(error));
   }
   const vramGb = assertVramGb(entry.vramGb, `${model} vramGb`);
-  return { model, multiplier: entry.multiplier, multiplierMilli, vramGb, nodeClass: nodeClassOf(vramGb) };
+  return { model, multiplier: entry.multiplier, multiplierMilli, vramGb, nodeClass: nodeClassFor(model, vramGb) };
 }
 
 export class GpuCatalogue {

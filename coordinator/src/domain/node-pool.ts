@@ -5,7 +5,7 @@
  * afford.
  */
 import { CoordinatorError } from "./errors";
-import { GpuCatalogue, GpuModel, NodeClass, nodeClassOf } from "./gpu";
+import { GpuCatalogue, GpuModel, NodeClass, nodeClassFor } from "./gpu";
 import { isPublicKey } from "./public-key";
 
 export type NodeState = "online" | "busy" | "offline";
@@ -95,7 +95,7 @@ export class NodePool {
     }
     checkReliability(registration.reliability);
     const gpu = this.catalogue.get(registration.gpuModel);
-    const nodeClass = nodeClassOf(registration.vramGb);
+    const nodeClass = nodeClassFor(gpu.model, registration.vramGb);
 
     const existing = this.nodes.get(registration.nodeId);
     if (existing !== undefined) this.leaveFreeIndex(existing);

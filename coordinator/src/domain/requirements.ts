@@ -1,4 +1,11 @@
-/** What a job needs from a node, and whether a node has it (price and state aside). */
+/**
+ * What a job needs from a node, and whether a node has it (price and state aside).
+ *
+ * Memory is in GB (GiB) at MiB granularity: a job's minimum (workload.ts) is a whole
+ * number of MiB, and a client's minimum is rounded up to the next MiB, so requirements
+ * that differ by less than a MiB are the same requirements. A node's memory is its
+ * VRAM, or for a CPU node the system memory it dedicates to jobs (gpu.ts).
+ */
 import { CoordinatorError } from "./errors";
 import { assertVramGb, GpuModel, NODE_CLASSES, NodeClass, normaliseGpuModel } from "./gpu";
 
@@ -32,8 +39,15 @@ export type RequirementsErrorCode = "INVALID_NODE_CLASS";
 
 export class RequirementsError extends CoordinatorError<RequirementsErrorCode> {}
 
+const MIB_PER_GB = 1024;
+
+/** `gb` rounded up to a whole number of MiB, in GB (exact: a multiple of 1/1024). */
+export function ceilToMib(gb: number): number {
+  return Math.ceil(assertVramGb(gb, "minVramGb") * MIB_PER_GB) / MIB_PER_GB;
+}
+
 export function normaliseRequirements(requirements: JobRequirements): NormalisedRequirements {
-  const minVramGb = assertVramGb(requirements.minVramGb, "minVramGb");
+  const minVramGb = ceilToMib(requirements.minVramGb);
   const models = [...new Set((requirements.gpuModels ?? []).map(normaliseGpuModel))].sort();
   const classes = [...new Set(requirements.nodeClasses ?? [])].sort();
   for (const nodeClass of classes) {

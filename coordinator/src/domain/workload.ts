@@ -9,8 +9,10 @@
  *                       (2 FLOPs per parameter per token forward, 4 backward)
  *   GPU-hours         = training FLOPs / (reference FLOP/s × 3600),
  *                       carried as micro-GPU-hours, rounded up
- *   minimum VRAM (GB) = ceil(parameters × bytesPerParameter / 2^30)
- *                       (fp32 weights, gradients and two Adam moments: 16 bytes)
+ *   minimum VRAM (GB) = ceil(parameters × bytesPerParameter / 2^20) / 1024
+ *                       (fp32 weights, gradients and two Adam moments: 16 bytes;
+ *                       rounded up to the MiB and said in GB, so a toy job needs
+ *                       0.0009765625 GB, not a whole GB, and fits a CPU node's 2 GB)
  *
  * Every step is integer arithmetic rounded up, so the estimate never decreases when
  * parameters, data or epochs grow. It is an estimate to price with, not a promise of
@@ -51,7 +53,8 @@ export const DEFAULT_WORKLOAD_CONFIG: WorkloadConfig = {
 
 export const FLOPS_PER_PARAMETER_TOKEN = 6n;
 const SECONDS_PER_HOUR = 3_600n;
-const BYTES_PER_GB = 1n << 30n;
+const BYTES_PER_MIB = 1n << 20n;
+const MIB_PER_GB = 1024;
 
 export interface WorkloadEstimate {
   readonly tokensPerEpoch: bigint;
@@ -60,6 +63,7 @@ export interface WorkloadEstimate {
   readonly gpuMicroHours: bigint;
   /** The same for people: `gpuMicroHours / 1e6`. */
   readonly estimatedGpuHours: number;
+  /** GB (GiB), a multiple of 1/1024 (whole MiB): exact as a float, never 0. */
   readonly minVramGb: number;
 }
 
@@ -106,6 +110,6 @@ export function estimateWorkload(workload: Workload, config: WorkloadConfig = DE
     trainingFlops,
     gpuMicroHours,
     estimatedGpuHours: Number(gpuMicroHours) / Number(MICRO_HOURS_PER_HOUR),
-    minVramGb: Number(ceilDiv(vramBytes, BYTES_PER_GB)),
+    minVramGb: Number(ceilDiv(vramBytes, BYTES_PER_MIB)) / MIB_PER_GB,
   };
 }

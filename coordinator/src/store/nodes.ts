@@ -4,7 +4,7 @@
  */
 import Redis from "ioredis";
 
-import { nodeClassOf } from "../domain/gpu";
+import { nodeClassFor } from "../domain/gpu";
 import { newJobState, transitionOrThrow } from "../domain/job-state";
 import { isEmptyHash } from "./codec";
 import { storeCall } from "./failures";
@@ -68,7 +68,7 @@ export class NodeStore {
         now,
         registration.gpuModel,
         registration.vramGb,
-        nodeClassOf(registration.vramGb),
+        nodeClassFor(registration.gpuModel, registration.vramGb),
         registration.gpuCount,
         registration.priceFloor.toString(),
       ],

@@ -126,8 +126,8 @@ describe("quotes", () => {
 
   it("requires the larger of the client's VRAM and the estimated VRAM", () => {
     expect(createQuote(request({ minVramGb: 20 }), catalogue, NOW, CONFIG).minVramGb).to.equal(20);
-    const big: Workload = { ...ONE_HOUR, modelParameters: 2_000_000_000 }; // 29.8 GiB → 30
-    expect(createQuote(request({ workload: big, minVramGb: 20 }), catalogue, NOW, CONFIG).minVramGb).to.equal(30);
+    const big: Workload = { ...ONE_HOUR, modelParameters: 2_000_000_000 }; // 30 517.58 MiB → 30 518 MiB
+    expect(createQuote(request({ workload: big, minVramGb: 20 }), catalogue, NOW, CONFIG).minVramGb).to.equal(30_518 / 1024);
   });
 
   it("expires quoteTtlMs after it was made", () => {

@@ -40,13 +40,36 @@ describe("workload estimate", () => {
     );
   });
 
-  it("minimum VRAM is 16 bytes per parameter in GiB, rounded up", () => {
+  it("minimum VRAM is 16 bytes per parameter, rounded up to the MiB, in GiB", () => {
     const gib = 1024 ** 3;
+    const mib = 1024 ** 2;
     const at = (parameters: number) =>
       estimateWorkload({ modelParameters: parameters, dataset: { kind: "tokens", tokens: 1 }, epochs: 1 }).minVramGb;
     expect(at(gib / 16)).to.equal(1);
-    expect(at(gib / 16 + 1)).to.equal(2);
-    expect(at(7_000_000_000)).to.equal(105);
+    expect(at(gib / 16 + 1)).to.equal(1 + 1 / 1024);
+    expect(at(mib / 16)).to.equal(1 / 1024);
+    expect(at(mib / 16 + 1)).to.equal(2 / 1024);
+    // 7e9 × 16 B = 106 811.52 MiB → 106 812 MiB.
+    expect(at(7_000_000_000)).to.equal(106_812 / 1024);
+  });
+
+  it("a toy job needs one MiB, not a whole GB: it fits a CPU node's few GB", () => {
+    // The built-in MLP of the demos: a few thousand parameters.
+    const toy = estimateWorkload({ modelParameters: 4_000, dataset: { kind: "samples", samples: 500 }, epochs: 20 });
+    expect(toy.minVramGb).to.equal(1 / 1024);
+    expect(toy.minVramGb).to.be.greaterThan(0);
+    expect(toy.minVramGb).to.be.lessThan(2);
+  });
+
+  it("the minimum VRAM is a whole number of MiB and never decreases when parameters grow", () => {
+    let previous = 0;
+    for (const parameters of [1, 2, 65_535, 65_536, 65_537, 1_000_000, 67_108_864, 67_108_865, 123_456_789]) {
+      const gb = estimateWorkload({ modelParameters: parameters, dataset: { kind: "tokens", tokens: 1 }, epochs: 1 }).minVramGb;
+      expect(Number.isInteger(gb * 1024)).to.equal(true, `${parameters}: ${gb}`);
+      expect(gb * 1024 * 1024 * 1024).to.be.at.least(parameters * 16, `${parameters}`);
+      expect(gb).to.be.at.least(previous, `${parameters}`);
+      previous = gb;
+    }
   });
 
   it("is monotonic: more parameters, data or epochs never cost fewer GPU-hours", () => {
