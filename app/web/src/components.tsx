@@ -71,8 +71,10 @@ export function EarningsChart({ points }: { points: { at: number; amount: bigint
   const width = 560;
   const height = 180;
   const pad = 36;
-  const t0 = cumulative[0].at;
-  const t1 = Math.max(cumulative[cumulative.length - 1].at, t0 + 1);
+  const first = cumulative[0].at;
+  const t1 = cumulative[cumulative.length - 1].at;
+  // The line starts at zero a little before the first payout, so one payout is a step too.
+  const t0 = first - Math.max(60_000, (t1 - first) * 0.05);
   const max = Number(running === 0n ? 1n : running);
   const x = (at: number) => pad + ((at - t0) / (t1 - t0)) * (width - 2 * pad);
   const y = (total: bigint) => height - pad - (Number(total) / max) * (height - 2 * pad);

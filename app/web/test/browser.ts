@@ -27,7 +27,7 @@ import { expect } from "chai";
 import { Browser, chromium, Page } from "playwright-core";
 
 import { AgentHandle, runAgent } from "../../agent/src";
-import { createConnection, fetchEscrow, fundNewWallet, jobEscrowProgram, loadManifestKeys, readManifest, releaseSplit, tokenAccountAddress, tokenBalance } from "../../../sdk/src";
+import { createConnection, fetchEscrow, sol, topUp, fundNewWallet, jobEscrowProgram, loadManifestKeys, readManifest, releaseSplit, tokenAccountAddress, tokenBalance } from "../../../sdk/src";
 import { generateDatasetBytes } from "../../../trainer/src";
 import { testIpfs } from "../../../coordinator/test/integration/ipfs-harness";
 
@@ -222,7 +222,9 @@ describe("web dashboard in chromium: quote → fund → submit → Released 90/1
 
   async function fundedClient(tokens: bigint): Promise<{ keypair: Keypair; file: string; token: PublicKey }> {
     const keys = loadManifestKeys(manifest!);
-    const wallet = await fundNewWallet(connection, keys.mintAuthority, keys.mint.publicKey, { lamports: 1_000_000_000, tokens });
+    // The faucet pays the SOL; the localnet's own faucet keeps it topped up.
+    await topUp(connection, keys.mintAuthority.publicKey, sol(1), sol(10));
+    const wallet = await fundNewWallet(connection, keys.mintAuthority, keys.mint.publicKey, { lamports: sol(0.1), tokens });
     const file = join(work, `client-${wallet.publicKey.toBase58()}.json`);
     writeFileSync(file, JSON.stringify(Array.from(wallet.keypair.secretKey)));
     return { keypair: wallet.keypair, file, token: wallet.token };

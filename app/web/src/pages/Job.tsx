@@ -2,6 +2,7 @@
 import { PublicKey } from "@solana/web3.js";
 import { useState } from "react";
 
+import { isFinalStatus } from "../../../../sdk/src/escrow-account";
 import { releaseSplit } from "../../../../sdk/src/split";
 import { api } from "../api";
 import { Amount, Card, Empty, ErrorBanner, Loading, Signature, StatusBadge } from "../components";
@@ -45,6 +46,9 @@ export function JobPage({ jobId }: { jobId: string }) {
   const expected = releaseSplit(amount, j.escrow.feeBps);
   const verdict = j.verification?.verdict ?? null;
   const download = j.proof === null ? null : weightsUrl(settings, j.proof.weightsCid);
+  // Amounts paid are shown from the chain only once the chain shows the payout (the job's
+  // status can be a poll ahead of the escrow's).
+  const paid = e !== null && isFinalStatus(e.status) ? e : null;
 
   const cancel = async () => {
     setCancelling(true);
@@ -83,23 +87,25 @@ export function JobPage({ jobId }: { jobId: string }) {
       </Card>
 
       <Card title="Money" testId="money">
-        {j.status === "released" && e !== null ? (
+        {j.status === "released" && paid !== null ? (
           <div data-testid="released">
             <p>
-              <strong>Released.</strong> The node was paid <Amount value={e.nodePaid} testId="paid-node" /> and the platform{" "}
-              <Amount value={e.platformPaid} testId="paid-platform" /> ({j.escrow.feeBps / 100}% fee) of <Amount value={e.amount} />.
+              <strong>Released.</strong> The node was paid <Amount value={paid.nodePaid} testId="paid-node" /> and the platform{" "}
+              <Amount value={paid.platformPaid} testId="paid-platform" /> ({j.escrow.feeBps / 100}% fee) of <Amount value={paid.amount} />.
             </p>
-            {(e.nodePaid !== expected.node || e.platformPaid !== expected.platform) && <p className="banner error">The chain's payout differs from the 90/10 split of the escrow.</p>}
+            {(paid.nodePaid !== expected.node || paid.platformPaid !== expected.platform) && <p className="banner error">The chain's payout differs from the 90/10 split of the escrow.</p>}
           </div>
-        ) : j.status === "refunded" && e !== null ? (
+        ) : j.status === "refunded" && paid !== null ? (
           <p data-testid="refunded">
-            <strong>Refunded.</strong> <Amount value={e.refunded} testId="paid-refund" /> went back to the client.
+            <strong>Refunded.</strong> <Amount value={paid.refunded} testId="paid-refund" /> went back to the client.
           </p>
-        ) : j.status === "settled" && e !== null ? (
+        ) : j.status === "settled" && paid !== null ? (
           <p data-testid="settled">
-            <strong>Settled by verified progress.</strong> Node <Amount value={e.nodePaid} testId="paid-node" />, platform <Amount value={e.platformPaid} testId="paid-platform" />, client refund{" "}
-            <Amount value={e.refunded} testId="paid-refund" />.
+            <strong>Settled by verified progress.</strong> Node <Amount value={paid.nodePaid} testId="paid-node" />, platform <Amount value={paid.platformPaid} testId="paid-platform" />, client refund{" "}
+            <Amount value={paid.refunded} testId="paid-refund" />.
           </p>
+        ) : ["released", "refunded", "settled"].includes(j.status) ? (
+          <p className="muted">The coordinator recorded the payout; waiting for the chain to show it…</p>
         ) : (
           <p>
             Held in escrow. On release the node gets <Amount value={expected.node} /> and the platform <Amount value={expected.platform} />; a refund returns everything.
