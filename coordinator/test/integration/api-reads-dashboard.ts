@@ -76,6 +76,39 @@ describe("api: the dashboard served from http.dashboardDir", function () {
     expect(errorOf(post).code).to.equal("NOT_FOUND");
   });
 
+  it("forwards Solana JSON-RPC at /rpc to the configured RPC, refusing dev-only methods and bad bodies", async () => {
+    const rpcUrl = process.env.CYXWIZ_RPC_URL ?? "http://127.0.0.1:8899";
+    api = await startApi({ config: (c) => ({ ...c, rpcUrl, http: { ...c.http, dashboardDir: dir } }) });
+    const rpc = (body: string) => fetch(`${api?.url}/rpc`, { method: "POST", headers: { "content-type": "application/json" }, body });
+
+    const direct = await (await fetch(rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: '{"jsonrpc":"2.0","id":1,"method":"getGenesisHash"}' })).json();
+    const forwarded = await rpc('{"jsonrpc":"2.0","id":1,"method":"getGenesisHash"}');
+    expect(forwarded.status).to.equal(200);
+    expect(await forwarded.json()).to.deep.equal(direct);
+
+    const batch = await rpc('[{"jsonrpc":"2.0","id":1,"method":"getHealth"},{"jsonrpc":"2.0","id":2,"method":"getGenesisHash"}]');
+    expect(batch.status).to.equal(200);
+    expect(((await batch.json()) as unknown[]).length).to.equal(2);
+
+    const warp = await rpc('[{"jsonrpc":"2.0","id":1,"method":"getHealth"},{"jsonrpc":"2.0","id":2,"method":"cyxwiz_warpClock","params":[1]}]');
+    expect(warp.status).to.equal(403);
+    expect(((await warp.json()) as { error: { message: string } }).error.message).to.contain("cyxwiz_warpClock");
+
+    const notJson = await rpc("{nope");
+    expect(notJson.status).to.equal(400);
+    expect(((await notJson.json()) as { error: { code: number } }).error.code).to.equal(-32700);
+    const noMethod = await rpc('{"jsonrpc":"2.0","id":1}');
+    expect(noMethod.status).to.equal(400);
+    expect((await get("/rpc")).status).to.equal(404);
+  });
+
+  it("answers 502 naming the RPC when the RPC behind /rpc is down", async () => {
+    api = await startApi({ config: (c) => ({ ...c, rpcUrl: "http://127.0.0.1:9", http: { ...c.http, dashboardDir: dir } }) });
+    const down = await fetch(`${api.url}/rpc`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"jsonrpc":"2.0","id":1,"method":"getHealth"}' });
+    expect(down.status).to.equal(502);
+    expect(((await down.json()) as { error: { message: string } }).error.message).to.contain("http://127.0.0.1:9");
+  });
+
   it("off by default, and off with a warning for a directory that does not exist", async () => {
     api = await startApi();
     expect((await get("/")).status).to.equal(404);
