@@ -71,6 +71,25 @@ export function spawnCli(args: readonly string[], options: SpawnOptions = {}): C
   return spawnTs(CLI_MAIN, args, options);
 }
 
+export interface CliResult {
+  /** The exit code, or the signal's name. */
+  readonly code: number | string;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `cyxwiz <args>` to its end and collects what it printed. */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((resolveRun) => {
+    const child = spawn(process.execPath, ["-r", TS_NODE, CLI_MAIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("close", (code, signal) => resolveRun({ code: code ?? signal ?? -1, stdout, stderr }));
+  });
+}
+
 /** A TCP port nothing listens on right now (the kernel's choice). */
 export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
