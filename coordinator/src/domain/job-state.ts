@@ -7,6 +7,8 @@
  *   offered             offer-expired       queued             unlock_escrow; the node is excluded
  *   running             node-lost           queued             unlock_escrow; attempt + 1, node excluded
  *   running             node-lost           refunding          refund_escrow, on the maxAttempts-th loss
+ *   offered, running    abandon             queued | refunding the node says it cannot finish (POST /v1/jobs/:id/fail):
+ *                                                              as node-lost, with its reason (node-abandoned)
  *   running             report              verifying
  *   verifying           proof-verified      releasing          release_escrow
  *   verifying           proof-rejected      refunding          refund_escrow
@@ -24,7 +26,7 @@
  * Terminal: released, refunded, settled. Every transition is a pure function of the
  * state and an event, returns a new state (or a TransitionError, the state untouched)
  * and appends {at, from, to, event, reason} to the history shown to the client.
- * Events about a node (accept, report, offer-expired, node-lost) must name the node
+ * Events about a node (accept, report, offer-expired, node-lost, abandon) must name the node
  * the job is with: a late word from a node that lost the job is refused (WRONG_NODE).
  * A node that lost or let an offer expire is excluded from the job for good.
  *
@@ -90,6 +92,7 @@ export const JOB_EVENT_TYPES = [
   "accept",
   "offer-expired",
   "node-lost",
+  "abandon",
   "report",
   "proof-verified",
   "proof-rejected",
@@ -118,6 +121,8 @@ export type JobEvent =
   | (At & { readonly type: "accept"; readonly nodeId: string })
   | (At & { readonly type: "offer-expired"; readonly nodeId: string })
   | (At & { readonly type: "node-lost"; readonly nodeId: string; readonly detail?: string })
+  /** The node gives the job up: `reason` in its words, `fault` whose it says the failure is. */
+  | (At & { readonly type: "abandon"; readonly nodeId: string; readonly reason: string; readonly fault?: AbandonFault })
   | (At & { readonly type: "report"; readonly nodeId: string; readonly proof: WeightsProof })
   | (At & { readonly type: "proof-verified"; readonly verdict: VerifiedVerdict })
   | (At & { readonly type: "proof-rejected"; readonly verdict: RejectedVerdict })
@@ -129,6 +134,13 @@ export type JobEvent =
   /** nodeShareBps: required when the job is running (its verified progress), ignored before. */
   | (At & { readonly type: "cancel"; readonly nodeShareBps?: number });
 
+/** Whose fault a node says its giving up is: its own (crash, out of memory) or the job's (bad dataset, spec). */
+export const ABANDON_FAULTS = ["node", "job"] as const;
+export type AbandonFault = (typeof ABANDON_FAULTS)[number];
+
+/** The longest reason a node may give for abandoning a job. */
+export const MAX_ABANDON_REASON_CHARS = 500;
+
 /** Why a transition happened: stable strings the API shows. */
 export type TransitionReason =
   | "submitted"
@@ -136,6 +148,7 @@ export type TransitionReason =
   | "accepted"
   | "offer-expired"
   | "node-lost"
+  | "node-abandoned"
   | "max-attempts-reached"
   | "proof-reported"
   | "proof-verified"
@@ -160,6 +173,8 @@ export interface TransitionRecord {
   readonly instruction?: EscrowInstruction;
   /** For the proof events: the verifier's verdict, as it was decided. */
   readonly verdict?: ProofVerdict;
+  /** For abandon: whose fault the node says it is. */
+  readonly fault?: AbandonFault;
 }
 
 export interface JobState {
@@ -208,6 +223,7 @@ export const EVENT_SOURCES: Readonly<Record<JobEventType, readonly JobStatus[]>>
   accept: ["offered"],
   "offer-expired": ["offered"],
   "node-lost": ["running"],
+  abandon: ["offered", "running"],
   report: ["running"],
   "proof-verified": ["verifying"],
   "proof-rejected": ["verifying"],
@@ -244,10 +260,11 @@ type Change = Partial<Omit<JobState, "jobId" | "maxAttempts" | "history">> & {
   readonly detail?: string;
   readonly instruction?: EscrowInstruction;
   readonly verdict?: ProofVerdict;
+  readonly fault?: AbandonFault;
 };
 
 function applyChange(state: JobState, event: JobEvent, change: Change): JobState {
-  const { reason, detail, instruction, verdict, ...fields } = change;
+  const { reason, detail, instruction, verdict, fault, ...fields } = change;
   const nodeId = "nodeId" in event ? event.nodeId : (state.nodeId ?? undefined);
   const record: TransitionRecord = {
     at: event.at,
@@ -259,6 +276,7 @@ function applyChange(state: JobState, event: JobEvent, change: Change): JobState
     ...(detail === undefined ? {} : { detail }),
     ...(instruction === undefined ? {} : { instruction }),
     ...(verdict === undefined ? {} : { verdict }),
+    ...(fault === undefined ? {} : { fault }),
   };
   return { ...state, ...fields, history: [...state.history, record] };
 }
@@ -327,6 +345,8 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
         instruction: "unlock_escrow",
       });
     }
+    case "abandon":
+      return abandoned(state, event);
     case "report":
       if (event.proof.weightsCid.length === 0 || !/^[0-9a-f]{64}$/.test(event.proof.weightsSha256)) {
         return forbidden(state, event, "INVALID_EVENT", "a report needs a CID and a lowercase hex sha256");
@@ -357,6 +377,34 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
     case "settle-confirmed":
       return applyChange(state, event, { status: "settled", settlementSignature: event.signature, reason: "settle-confirmed" });
   }
+}
+
+/**
+ * The node gives the job up, offered or running: like a lost node (unlock, attempt + 1,
+ * node excluded, refund on the maxAttempts-th loss), recorded as node-abandoned with
+ * the node's reason, so the client sees why.
+ */
+function abandoned(state: JobState, event: Extract<JobEvent, { type: "abandon" }>): TransitionResult {
+  const reason = event.reason.trim();
+  if (reason.length === 0 || event.reason.length > MAX_ABANDON_REASON_CHARS) {
+    return forbidden(state, event, "INVALID_EVENT", `the reason must be 1..${MAX_ABANDON_REASON_CHARS} characters`);
+  }
+  if (event.fault !== undefined && !ABANDON_FAULTS.includes(event.fault)) {
+    return forbidden(state, event, "INVALID_EVENT", `fault must be one of ${ABANDON_FAULTS.join(", ")}`);
+  }
+  const attempts = state.attempts + 1;
+  const last = attempts >= state.maxAttempts;
+  const fault = event.fault === undefined ? "" : ` (fault: ${event.fault})`;
+  return applyChange(state, event, {
+    status: last ? "refunding" : "queued",
+    nodeId: null,
+    attempts,
+    excludedNodes: exclude(state, event.nodeId),
+    reason: "node-abandoned",
+    detail: `the node gave the job up on attempt ${attempts} of ${state.maxAttempts}${fault}${last ? ", the last: refunded" : ""}: ${reason}`,
+    instruction: last ? "refund_escrow" : "unlock_escrow",
+    ...(event.fault === undefined ? {} : { fault: event.fault }),
+  });
 }
 
 /** A running job ends early: the node is paid its verified share, the payer the rest. */

@@ -3,6 +3,7 @@ import bs58 from "bs58";
 
 import { MAX_DURATION_SECS, MAX_EPOCHS, MIN_DURATION_SECS } from "../domain/checkpoints";
 import { GpuCatalogue } from "../domain/gpu";
+import { ABANDON_FAULTS, MAX_ABANDON_REASON_CHARS } from "../domain/job-state";
 import { PRIORITIES } from "../domain/priority";
 import {
   array,
@@ -127,7 +128,16 @@ export function schemas(catalogue: GpuCatalogue) {
   /** A cancel has nothing to say; an empty object is accepted too. */
   const cancel = object({});
 
-  return { quote, job, node, heartbeat, report, checkpoint, cancel };
+  /** A node gives its job up: why, in ≤ 500 characters, and whose fault it says it is. */
+  const fail = object({
+    jobToken,
+    reason: refine(string({ min: 1, max: MAX_ABANDON_REASON_CHARS, expected: `1..${MAX_ABANDON_REASON_CHARS} characters` }), (text) =>
+      text.trim().length === 0 ? "must say why, not only spaces" : null,
+    ),
+    fault: optional(oneOf(ABANDON_FAULTS)),
+  });
+
+  return { quote, job, node, heartbeat, report, checkpoint, cancel, fail };
 }
 
 export type Schemas = ReturnType<typeof schemas>;
@@ -137,3 +147,4 @@ export type NodeBody = ReturnType<Schemas["node"]>;
 export type HeartbeatBody = ReturnType<Schemas["heartbeat"]>;
 export type ReportBody = ReturnType<Schemas["report"]>;
 export type CheckpointBody = ReturnType<Schemas["checkpoint"]>;
+export type FailBody = ReturnType<Schemas["fail"]>;

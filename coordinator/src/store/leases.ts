@@ -3,9 +3,10 @@
  * their job, offers nobody accepted expire, and jobs whose escrow is unlocked again
  * return to the matchable queue. The domain decides each job's next state
  * (node-lost: attempt + 1, or refund after the last attempt; offer-expired); a script
- * writes it only if nothing changed since it was read.
+ * writes it only if nothing changed since it was read. A node that says it cannot
+ * finish its job (abandon) loses it the same way, at once, without going offline.
  */
-import { JobEvent, JobStatus, transition, TransitionError } from "../domain/job-state";
+import { AbandonFault, JobEvent, JobStatus, transition, TransitionError } from "../domain/job-state";
 import { CAS_ATTEMPTS, ConcurrentUpdateError, JobStore } from "./jobs";
 import { lastRecord } from "./job-codec";
 import { Keys } from "./keys";
@@ -22,7 +23,43 @@ export type NodeExpiry =
       readonly to: JobStatus | null;
     };
 
+/**
+ * The keys of a script that takes a held (offered or running) job from its node:
+ * take-back-job-8.lua and abandon-job-8.lua.
+ */
+export function heldJobKeys(keys: Keys, jobId: string, nodeId: string): string[] {
+  return [
+    keys.job(jobId),
+    keys.jobHistory(jobId),
+    keys.jobExcluded(jobId),
+    keys.jobCounts,
+    keys.node(nodeId),
+    keys.jobsOffered,
+    keys.jobsUnlocking,
+    keys.jobsRefunding,
+  ];
+}
+
 export type OfferExpiry = "expired" | "not-due" | "gone";
+
+export type AbandonOutcome =
+  | { readonly kind: "abandoned"; readonly from: JobStatus; readonly to: JobStatus }
+  /** The token is not the job's current one (wrong, or of an earlier offer). */
+  | { readonly kind: "bad-token" }
+  /** The current token, but the job is with another node. */
+  | { readonly kind: "not-assigned" }
+  /** The job is with this node but past running (reported): nothing to give up. */
+  | { readonly kind: "not-running"; readonly status: JobStatus }
+  | { readonly kind: "invalid"; readonly message: string };
+
+export interface Abandon {
+  readonly jobId: string;
+  readonly nodeId: string;
+  readonly reason: string;
+  readonly fault?: AbandonFault;
+  readonly jobToken: string;
+  readonly now: number;
+}
 
 export class LeaseStore {
   constructor(
@@ -120,6 +157,33 @@ export class LeaseStore {
       if (reply[0] === "OK") return "expired";
       if (reply[0] === "NOT_DUE") return "not-due";
       if (reply[0] !== "STALE") throw new Error(`expire-offer replied ${String(reply[0])}`);
+    }
+    throw new ConcurrentUpdateError(`job ${jobId}`);
+  }
+
+  /**
+   * `nodeId` gives up `jobId` (offered or running) with the job's current token: the
+   * domain's abandon, written only if the job did not change since it was read (else
+   * read and decided again). The caller checked the token in constant time first; here
+   * it is only re-read, so a new offer in between makes it "bad-token".
+   */
+  async abandon(input: Abandon): Promise<AbandonOutcome> {
+    const { jobId, nodeId, now } = input;
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const job = await this.jobs.get(jobId);
+      if (job === null || job.jobToken !== input.jobToken || job.jobTokenNode !== job.state.nodeId) return { kind: "bad-token" };
+      if (job.state.nodeId !== nodeId) return { kind: "not-assigned" };
+      if (job.state.status !== "offered" && job.state.status !== "running") return { kind: "not-running", status: job.state.status };
+      const event: JobEvent = { type: "abandon", nodeId, at: now, reason: input.reason, ...(input.fault === undefined ? {} : { fault: input.fault }) };
+      const next = transition(job.state, event);
+      if (next instanceof TransitionError) return { kind: "invalid", message: next.message };
+      const reply = await this.scripts.run(
+        "abandon-job",
+        heldJobKeys(this.keys, jobId, nodeId),
+        [jobId, nodeId, job.version, now, next.status, next.attempts, lastRecord(next)],
+      );
+      if (reply[0] === "OK") return { kind: "abandoned", from: replyString(reply, 1) as JobStatus, to: next.status };
+      if (reply[0] !== "STALE") throw new Error(`abandon-job replied ${String(reply[0])}`);
     }
     throw new ConcurrentUpdateError(`job ${jobId}`);
   }

@@ -24,6 +24,7 @@ export type ScriptName =
   | "unlocked"
   | "report-job"
   | "take-back-job"
+  | "abandon-job"
   | "proof-verdict"
   | "add-checkpoint"
   | "checkpoint-verdict"

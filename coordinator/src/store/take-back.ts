@@ -9,6 +9,7 @@ import { JobEvent, JobStatus, transition, TransitionError } from "../domain/job-
 import { CAS_ATTEMPTS, ConcurrentUpdateError, JobStore } from "./jobs";
 import { lastRecord } from "./job-codec";
 import { Keys } from "./keys";
+import { heldJobKeys } from "./leases";
 import { replyString, Scripts } from "./scripts";
 
 export type TakeBackOutcome =
@@ -39,19 +40,9 @@ export class TakeBackStore {
       if (next instanceof TransitionError) return { kind: "not-held" };
       // offer-expired carries no detail in the domain; the record still says why.
       const record = { ...(JSON.parse(lastRecord(next)) as Record<string, unknown>), detail };
-      const keys = this.keys;
       const reply = await this.scripts.run(
         "take-back-job",
-        [
-          keys.job(jobId),
-          keys.jobHistory(jobId),
-          keys.jobExcluded(jobId),
-          keys.jobCounts,
-          keys.node(nodeId),
-          keys.jobsOffered,
-          keys.jobsUnlocking,
-          keys.jobsRefunding,
-        ],
+        heldJobKeys(this.keys, jobId, nodeId),
         [jobId, nodeId, job.version, now, next.status, next.attempts, JSON.stringify(record)],
       );
       if (reply[0] === "OK") return { kind: "taken", nodeId, from: replyString(reply, 1) as JobStatus, to: next.status };

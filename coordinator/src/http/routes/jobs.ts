@@ -6,7 +6,8 @@
  * /v1/jobs/:id/cancel cancels it (refund before it runs, settlement by verified progress
  * while it runs). For its node, with the offer's job-scoped token: POST
  * /v1/jobs/:id/checkpoint hands in a checkpoint (verified asynchronously), POST
- * /v1/jobs/:id/report the weights; a node that lost the job is refused (security test 33).
+ * /v1/jobs/:id/report the weights, POST /v1/jobs/:id/fail gives the job up (it leaves the
+ * node at once, as if the node were lost); a node that lost the job is refused (security test 33).
  */
 import { createHash, timingSafeEqual } from "crypto";
 
@@ -228,6 +229,37 @@ export function jobRoutes(app: Express, ctx: ApiContext, body: RequestHandler, a
         throw conflict("JOB_NOT_RUNNING", `job ${jobId} is ${outcome.status}: only a running job can be reported`);
       case "invalid":
         throw badRequest("INVALID_REPORT", outcome.message);
+    }
+  });
+
+  app.post("/v1/jobs/:id/fail", body, auth, async (req, res) => {
+    const jobId = pathParam(req, "id", JOB_ID_RE, "64 lowercase hex characters");
+    const input = readJson(req, ctx.schemas.fail);
+    const nodeId = callerOf(req).wallet;
+    if ((await store.nodes.get(nodeId)) === null) throw unknownNode(nodeId);
+    const job = await store.jobs.get(jobId);
+    if (job === null) throw notFound("JOB_NOT_FOUND", `no job ${jobId}`);
+    checkJobToken(job, nodeId, input.jobToken);
+    const outcome = await store.leases.abandon({
+      jobId,
+      nodeId,
+      jobToken: input.jobToken,
+      reason: input.reason,
+      ...(input.fault === undefined ? {} : { fault: input.fault }),
+      now: ctx.clock(),
+    });
+    switch (outcome.kind) {
+      case "abandoned":
+        ctx.log.info("node abandoned its job", { jobId, nodeId, from: outcome.from, to: outcome.to, fault: input.fault ?? null });
+        return sendJson(res, 202, { jobId, status: outcome.to });
+      case "bad-token":
+        throw badJobToken(jobId);
+      case "not-assigned":
+        throw notAssigned(jobId);
+      case "not-running":
+        throw conflict("JOB_NOT_RUNNING", `job ${jobId} is ${outcome.status}: only an offered or running job can be given up`);
+      case "invalid":
+        throw badRequest("INVALID_FIELD", outcome.message, "reason");
     }
   });
 }
