@@ -1,24 +1,34 @@
 /**
- * `npm run bench:heartbeat [-- --clients 32 --beats 5000]`: the heartbeat endpoint over
- * HTTP on localhost with a real redis-server. The coordinator runs in a child process
- * (createService, as main.ts builds it, counting the Redis commands it sends); this
- * process runs N concurrent nodes, each beating with its own signed requests, for a
- * fixed number of beats. Prints req/s, p50/p99 and Redis commands per beat next to the
- * targets (≥ 8,000 req/s, p99 < 10 ms, ≤ 3 commands), and what one signature
- * verification costs the server. Printed, never asserted.
+ * `npm run bench:heartbeat [-- --clients 32 --beats 5000 --server fast|express|empty]`:
+ * the heartbeat endpoint over HTTP on localhost with a real redis-server. The
+ * coordinator runs in a child process (createService, as main.ts builds it, counting
+ * the Redis commands it sends and the CPU it uses); this process holds N keep-alive
+ * connections, one per node, each sending its node's signed beats back to back for a
+ * fixed number of beats. Prints req/s, p50/p99, Redis commands and server CPU per beat
+ * next to the targets (≥ 8,000 req/s, p99 < 10 ms, ≤ 3 commands), the load average,
+ * and what one signature verification costs the server. Printed, never asserted.
  *
- * `--what-if-openssl-verify` measures the same with OpenSSL doing the ed25519 equation
- * (see useOpenSslVerify); the default is the real configuration.
+ * The load generator is kept lean so that it measures the server: every beat is signed
+ * before the clock starts (the bench's skew window is 10 minutes so none goes stale),
+ * and each is written as prebuilt bytes on a raw socket whose replies are read by
+ * Content-Length; no node:http client per request.
+ *
+ * `--server` picks what answers on the same port and URL:
+ *   fast     the service's server (the default): heartbeats by http/heartbeat-fast.ts
+ *   express  the same service's express app alone (the route as it was before the fast path)
+ *   empty    a node:http handler that reads the body and answers {} (the ceiling of
+ *            node:http plus this load generator on this machine; no Redis, no checks)
  *
  * Redis: $CYXWIZ_BENCH_REDIS_URL if set, else a private redis-server started with
  * scripts/services.sh on a free port and stopped afterwards.
  */
 import { ChildProcess } from "child_process";
-import { createPrivateKey, createPublicKey, KeyObject, randomBytes, randomUUID, sign, verify } from "crypto";
-import { Agent } from "http";
+import { createPrivateKey, KeyObject, randomBytes, randomUUID, sign } from "crypto";
+import { Agent, createServer, Server } from "http";
+import { AddressInfo, connect, Socket } from "net";
+import { loadavg } from "os";
 import { performance } from "perf_hooks";
 
-import { ed25519 } from "@noble/curves/ed25519";
 import { Keypair } from "@solana/web3.js";
 import bs58 from "bs58";
 import Redis from "ioredis";
@@ -35,33 +45,38 @@ const TARGET_P99_MS = 10;
 const TARGET_COMMANDS = 3;
 const PATH = "/v1/nodes/heartbeat";
 const BODY = Buffer.from("{}");
+const SKEW_MS = 10 * 60_000;
+const SERVERS = ["fast", "express", "empty"] as const;
+type ServerKind = (typeof SERVERS)[number];
 
 // ---- the coordinator (child process) ----
 
-/**
- * What-if, never the default: the same checks, but the final ed25519 equation by
- * OpenSSL (node:crypto) instead of @noble/curves, to show what the signature check
- * costs. OpenSSL verifies cofactorless where noble is cofactored, so this is not a
- * drop-in change of auth/signed-request.ts, only a measurement.
- */
-function useOpenSslVerify(): void {
-  const spki = Buffer.from("302a300506032b6570032100", "hex");
-  const keys = new Map<string, KeyObject>();
-  ed25519.verify = ((signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => {
-    const id = Buffer.from(publicKey).toString("hex");
-    let key = keys.get(id);
-    if (key === undefined) {
-      key = createPublicKey({ key: Buffer.concat([spki, Buffer.from(publicKey)]), format: "der", type: "spki" });
-      keys.set(id, key);
-    }
-    return verify(null, message, key, signature);
-  }) as typeof ed25519.verify;
+/** Messages the bench's child understands besides common.ts's: its CPU time so far. */
+type CpuMessage = { kind: "cpu" } | { kind: "cpu"; micros: number };
+
+function emptyServer(): Server {
+  return createServer((req, res) => {
+    req.on("data", () => undefined);
+    req.on("end", () => {
+      res.writeHead(200, ["Content-Type", "application/json; charset=utf-8", "Content-Length", "2"]);
+      res.end("{}");
+    });
+  });
 }
 
-async function serve(redisUrl: string, prefix: string, verifier: string): Promise<void> {
-  if (verifier === "openssl") useOpenSslVerify();
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  return (server.address() as AddressInfo).port;
+}
+
+async function serve(redisUrl: string, prefix: string, kind: ServerKind): Promise<void> {
   const log = createLogger({ level: "warn" });
-  const config = { ...DEFAULT_CONFIG, http: { ...DEFAULT_CONFIG.http, port: 0 }, redis: { ...DEFAULT_CONFIG.redis, url: redisUrl, keyPrefix: prefix } };
+  const config = {
+    ...DEFAULT_CONFIG,
+    http: { ...DEFAULT_CONFIG.http, port: 0 },
+    redis: { ...DEFAULT_CONFIG.redis, url: redisUrl, keyPrefix: prefix },
+    auth: { maxSkewMs: SKEW_MS },
+  };
   const redis = await connectRedis(config.redis, log);
   let commands = 0;
   const send = redis.sendCommand.bind(redis);
@@ -77,12 +92,22 @@ async function serve(redisUrl: string, prefix: string, verifier: string): Promis
     settlement: refusingSettlement("heartbeat"),
   });
   const address = await service.start({ loops: false });
-  const reply = (message: ToParent) => process.send?.(message);
-  process.on("message", (message: ToChild) => {
+  const other = kind === "fast" ? null : kind === "express" ? createServer(service.app) : emptyServer();
+  const port = other === null ? address.port : await listen(other);
+  const reply = (message: ToParent | CpuMessage) => process.send?.(message);
+  process.on("message", (message: ToChild | CpuMessage) => {
     if (message.kind === "commands") reply({ kind: "commands", count: commands });
-    if (message.kind === "stop") void service.close().then(() => redis.quit()).then(() => process.exit(0));
+    if (message.kind === "cpu") {
+      const used = process.cpuUsage();
+      reply({ kind: "cpu", micros: used.user + used.system });
+    }
+    if (message.kind === "stop") {
+      other?.closeAllConnections();
+      other?.close();
+      void service.close().then(() => redis.quit()).then(() => process.exit(0));
+    }
   });
-  reply({ kind: "ready", port: address.port });
+  reply({ kind: "ready", port });
 }
 
 // ---- the nodes (this process) ----
@@ -112,34 +137,97 @@ function headersFor(node: BenchNode, now: number, nonce: string): Record<string,
   };
 }
 
-
-
-async function commandsSent(child: ChildProcess): Promise<number> {
-  const reply = nextMessage(child, "commands");
-  child.send({ kind: "commands" } satisfies ToChild);
-  return (await reply).count;
+/** One signed beat as the bytes of an HTTP/1.1 request. */
+function beatRequest(port: number, node: BenchNode): Buffer {
+  const headers = headersFor(node, Date.now(), randomBytes(16).toString("hex"));
+  const lines = [`POST ${PATH} HTTP/1.1`, `Host: 127.0.0.1:${port}`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+  return Buffer.concat([Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1"), BODY]);
 }
 
+const HEADERS_END = Buffer.from("\r\n\r\n");
+const CONTENT_LENGTH_RE = /\r\ncontent-length: *(\d+)/i;
 
+/** A keep-alive connection sending one request at a time and reading each reply by its Content-Length. */
+class Connection {
+  private pending: Buffer = Buffer.alloc(0);
+  private waiting: ((status: number) => void) | null = null;
+  private failed: ((error: Error) => void) | null = null;
+
+  private constructor(private readonly socket: Socket) {
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => this.received(chunk));
+    socket.on("error", (error) => this.failed?.(error));
+    socket.on("close", () => this.failed?.(new Error("the server closed the connection")));
+  }
+
+  static open(port: number): Promise<Connection> {
+    return new Promise((done, fail) => {
+      const socket = connect(port, "127.0.0.1", () => done(new Connection(socket)));
+      socket.once("error", fail);
+    });
+  }
+
+  /** Sends `request`; resolves with the reply's status. */
+  send(request: Buffer): Promise<number> {
+    return new Promise((done, fail) => {
+      this.waiting = done;
+      this.failed = fail;
+      this.socket.write(request);
+    });
+  }
+
+  close(): void {
+    this.failed = null;
+    this.socket.destroy();
+  }
+
+  private received(chunk: Buffer): void {
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    const end = this.pending.indexOf(HEADERS_END);
+    if (end < 0) return;
+    const head = this.pending.toString("latin1", 0, end);
+    const length = Number(CONTENT_LENGTH_RE.exec(head)?.[1] ?? "0");
+    if (this.pending.length < end + 4 + length) return;
+    this.pending = this.pending.subarray(end + 4 + length);
+    const status = Number(head.slice(9, 12));
+    const done = this.waiting;
+    this.waiting = null;
+    done?.(status);
+  }
+}
+
+async function childSays<Kind extends "commands" | "cpu">(child: ChildProcess, kind: Kind): Promise<number> {
+  const reply = new Promise<number>((done) => {
+    const listener = (message: { kind: string; count?: number; micros?: number }) => {
+      if (message.kind !== kind) return;
+      child.off("message", listener);
+      done(Number(message.count ?? message.micros));
+    };
+    child.on("message", listener);
+  });
+  child.send({ kind });
+  return reply;
+}
 
 async function run(): Promise<void> {
   const clients = option("clients", 32);
   const beats = option("beats", 5_000);
+  const serverIndex = process.argv.indexOf("--server");
+  const kind = (serverIndex < 0 ? "fast" : process.argv[serverIndex + 1]) as ServerKind;
+  if (!SERVERS.includes(kind)) throw new Error(`--server must be one of ${SERVERS.join(", ")}`);
   const redis = await benchRedis();
   const prefix = `cyx-bench:${randomUUID()}:`;
-  const verifier = process.argv.includes("--what-if-openssl-verify") ? "openssl" : "noble";
-  const child = forkServer(__filename, ["--serve", redis.url, prefix, verifier]);
+  const child = forkServer(__filename, ["--serve", redis.url, prefix, kind]);
   try {
     const { port } = await nextMessage(child, "ready");
-    if (verifier === "openssl") console.log("WHAT-IF: the server's ed25519 equation is OpenSSL's, not auth/signed-request.ts's noble");
-    await bench(child, port, clients, beats, redis.url);
+    await bench(child, port, clients, beats, redis.url, kind);
   } finally {
     await stopChild(child);
     await redis.close(prefix);
   }
 }
 
-async function bench(child: ChildProcess, port: number, clients: number, beats: number, redisUrl: string): Promise<void> {
+async function bench(child: ChildProcess, port: number, clients: number, beats: number, redisUrl: string, kind: ServerKind): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
   const nodes = Array.from({ length: clients }, benchNode);
 
@@ -154,57 +242,66 @@ async function bench(child: ChildProcess, port: number, clients: number, beats: 
     const body = Buffer.from(JSON.stringify({ gpuModel: "RTX_3060", vramGb: 12, gpuCount: 1, priceFloor: "1000" }));
     const headers = { ...signRequest(node.keypair, "POST", "/v1/nodes", body), "content-type": "application/json", "content-length": String(body.length) };
     const { status } = await post(agent, port, "/v1/nodes", headers, body);
-    if (status !== 201) throw new Error(`registering a bench node answered ${status}`);
+    if (status !== 201 && !(kind === "empty" && status === 200)) throw new Error(`registering a bench node answered ${status}`);
   }
-  const beat = async (node: BenchNode) => (await post(agent, port, PATH, headersFor(node, Date.now(), randomBytes(16).toString("hex")), BODY)).status;
-  for (let i = 0; i < 4 * clients; i++) await beat(nodes[i % clients]); // warm-up: JIT, script cache, sockets
+  agent.destroy();
 
-  const before = await commandsSent(child);
+  // Every beat signed before the clock starts: node i % clients sends beat i.
+  const warmUp = 4 * clients;
+  const requests = Array.from({ length: warmUp + beats }, (_, index) => beatRequest(port, nodes[index % clients]));
+  const connections = await Promise.all(nodes.map(() => Connection.open(port)));
+  let failures = 0;
+  for (let i = 0; i < warmUp; i++) if ((await connections[i % clients].send(requests[i])) !== 200) failures += 1; // JIT, script cache
+
+  const commandsBefore = await childSays(child, "commands");
+  const cpuBefore = await childSays(child, "cpu");
+  const load = loadavg()[0];
   const latencies = new Float64Array(beats);
   let next = 0;
-  let failures = 0;
+  const clientCpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
-    nodes.map(async (node) => {
-      while (next < beats) {
-        const index = next++;
+    connections.map(async (connection, index) => {
+      // Each connection sends its own node's beats (index, index + clients, ...).
+      for (let beat = index; beat < beats; beat += clients) {
         const sent = performance.now();
-        const status = await beat(node);
-        latencies[index] = performance.now() - sent;
+        const status = await connection.send(requests[warmUp + beat]);
+        latencies[next++] = performance.now() - sent;
         if (status !== 200) failures += 1;
       }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  const after = await commandsSent(child);
-  agent.destroy();
+  const clientUsed = process.cpuUsage(clientCpu);
+  const serverMicros = (await childSays(child, "cpu")) - cpuBefore;
+  const commands = ((await childSays(child, "commands")) - commandsBefore) / beats;
+  for (const connection of connections) connection.close();
 
   // What one request's signature check costs the server (auth/signed-request.ts).
-  const samples = Array.from({ length: 300 }, () => {
-    const nonce = randomBytes(16).toString("hex");
-    const at = Date.now();
-    return headersFor(nodes[0], at, nonce);
-  });
+  const samples = Array.from({ length: 300 }, () => headersFor(nodes[0], Date.now(), randomBytes(16).toString("hex")));
   const verifyStarted = performance.now();
-  for (const headers of samples) verifyRequest(headers, "POST", PATH, BODY, Date.now(), 60_000);
+  for (const headers of samples) verifyRequest(headers, "POST", PATH, BODY, Date.now(), SKEW_MS);
   const verifyUs = ((performance.now() - verifyStarted) * 1000) / samples.length;
 
   latencies.sort();
   const rps = beats / seconds;
   const p99 = percentile(latencies, 99);
-  const commands = (after - before) / beats;
-  console.log(`heartbeat bench: ${beats} beats from ${clients} concurrent signed nodes over HTTP, redis ${redisUrl}`);
+  const what = { fast: "the service (heartbeat fast path)", express: "the express app alone", empty: "an empty node:http handler (no Redis, no checks)" }[kind];
+  console.log(`heartbeat bench: ${beats} beats from ${clients} concurrent signed nodes over keep-alive HTTP to ${what}, redis ${redisUrl}`);
+  console.log(`  load average at the start: ${load.toFixed(2)} on this machine's cores (the bench's two processes included from here on)`);
   console.log(figure("throughput", rps.toFixed(0), "req/s", { text: `≥ ${TARGET_RPS} req/s`, met: rps >= TARGET_RPS }));
   console.log(figure("latency p50", percentile(latencies, 50).toFixed(2), "ms"));
   console.log(figure("latency p99", p99.toFixed(2), "ms", { text: `< ${TARGET_P99_MS} ms`, met: p99 < TARGET_P99_MS }));
   console.log(figure("latency max", latencies[latencies.length - 1].toFixed(2), "ms"));
-  console.log(figure("redis commands", commands.toFixed(2), "per beat", { text: `≤ ${TARGET_COMMANDS}`, met: commands <= TARGET_COMMANDS }));
+  console.log(figure("redis commands", commands.toFixed(2), "per beat", kind === "empty" ? undefined : { text: `≤ ${TARGET_COMMANDS}`, met: commands <= TARGET_COMMANDS }));
+  console.log(figure("server CPU", (serverMicros / beats).toFixed(0), "µs/beat") + `at most ${(1e6 / (serverMicros / beats)).toFixed(0)} beats/s on one free core`);
+  console.log(figure("client CPU", ((clientUsed.user + clientUsed.system) / beats).toFixed(0), "µs/beat") + "the load generator, in this process");
   console.log(figure("failed beats", String(failures), ""));
   console.log(figure("signature check", verifyUs.toFixed(0), "µs/req") + `in verifyRequest: at most ${(1e6 / verifyUs).toFixed(0)} req/s per core`);
 }
 
 if (process.argv[2] === "--serve") {
-  void serve(process.argv[3], process.argv[4], process.argv[5]);
+  void serve(process.argv[3], process.argv[4], process.argv[5] as ServerKind);
 } else {
   run().catch((error: unknown) => {
     console.error(error);

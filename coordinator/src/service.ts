@@ -40,7 +40,8 @@ import { createGpuCatalogue, GpuCatalogue } from "./domain/gpu";
 import { DEFAULT_MATCHER_CONFIG, Matcher, MatcherConfig } from "./domain/matcher";
 import { DEFAULT_PRICING_CONFIG, PricingConfig } from "./domain/pricing";
 import { createApp } from "./http/app";
-import { HealthProbes } from "./http/context";
+import { ApiContext, HealthProbes } from "./http/context";
+import { withFastHeartbeat } from "./http/heartbeat-fast";
 import { toJson } from "./http/json";
 import { ApiMetrics } from "./http/metrics";
 import { Clock, EscrowRef, EscrowVerifier, Settlement } from "./http/ports";
@@ -108,7 +109,7 @@ export function createService(deps: ServiceDeps): Service {
     { jobCounts: () => store.jobs.counts(), nodesOnline: () => store.nodes.onlineCount() },
     log,
   );
-  const app = createApp({
+  const ctx: ApiContext = {
     config,
     store,
     log,
@@ -126,7 +127,10 @@ export function createService(deps: ServiceDeps): Service {
     schemas: schemas(catalogue),
     openapi: readFileSync(OPENAPI_PATH, "utf8"),
     idempotencyTtlMs: deps.idempotencyTtlMs ?? DAY_MS,
-  });
+  };
+  const app = createApp(ctx);
+  // POST /v1/nodes/heartbeat is answered without express (http/heartbeat-fast.ts).
+  const listener = withFastHeartbeat(ctx, app);
 
   const leaseMs = config.heartbeat.intervalMs * config.heartbeat.missesBeforeOffline;
   const ref = (job: StoredJob): EscrowRef => ({ jobId: job.jobId, escrow: job.escrow, payer: job.client });
@@ -301,7 +305,7 @@ export function createService(deps: ServiceDeps): Service {
     verification,
     checkpoints,
     async start(options = {}) {
-      const listening = createServer(app);
+      const listening = createServer(listener);
       server = listening;
       await new Promise<void>((resolve, reject) => {
         listening.once("error", reject);

@@ -9,7 +9,7 @@ import express, { Express, NextFunction, Request, Response } from "express";
 
 import { StoreUnavailableError } from "../store/redis";
 import { ConcurrentUpdateError } from "../store/jobs";
-import { callerWalletOf, signed } from "./auth";
+import { callerWalletOf, SIGNATURE_CHALLENGE, signed, UnauthorizedError } from "./auth";
 import { rawBody } from "./body";
 import { ApiContext } from "./context";
 import { ApiError, ChainUnavailableError, ErrorBody } from "./errors";
@@ -23,6 +23,11 @@ import { systemRoutes } from "./routes/system";
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 const requestIds = new WeakMap<Request, string>();
+
+/** The request's id: the caller's X-Request-Id when it is a sane token, else a fresh UUID. */
+export function requestIdFrom(given: string | string[] | undefined): string {
+  return typeof given === "string" && REQUEST_ID_RE.test(given) ? given : randomUUID();
+}
 
 export function requestIdOf(req: Request): string {
   return requestIds.get(req) ?? "-";
@@ -47,8 +52,7 @@ export function createApp(ctx: ApiContext): Express {
   app.set("etag", false);
 
   app.use((req, res, next) => {
-    const given = req.headers["x-request-id"];
-    const id = typeof given === "string" && REQUEST_ID_RE.test(given) ? given : randomUUID();
+    const id = requestIdFrom(req.headers["x-request-id"]);
     requestIds.set(req, id);
     res.setHeader("X-Request-Id", id);
     const started = process.hrtime.bigint();
@@ -78,47 +82,76 @@ export function createApp(ctx: ApiContext): Express {
 function errorHandler(ctx: ApiContext) {
   return (error: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(error);
-    const requestId = requestIdOf(req);
-    const context = { requestId, method: req.method, route: routeOf(req), path: req.path, caller: callerWalletOf(req) };
-    let status: number;
-    let code: string;
-    let message: string;
-    let field: string | undefined;
-    const parser = bodyParserError(error);
-    if (error instanceof ApiError) {
-      ({ status, code, message, field } = error);
-    } else if (parser !== null) {
-      status = parser.status;
-      if (parser.type === "entity.too.large") {
-        code = "PAYLOAD_TOO_LARGE";
-        message = `the body is larger than the ${ctx.config.http.bodyLimitBytes}-byte limit`;
-      } else {
-        code = "BAD_REQUEST";
-        message = `the body could not be read (${parser.type})`;
-      }
-    } else if (error instanceof StoreUnavailableError) {
-      status = 503;
-      code = error.code;
-      message = "the job store is unavailable; retry shortly";
-      res.setHeader("Retry-After", "1");
-      ctx.log.warn("store unavailable", { ...context, error: error.message });
-    } else if (error instanceof ChainUnavailableError) {
-      status = 503;
-      code = error.code;
-      message = error.message;
-      res.setHeader("Retry-After", "2");
-      ctx.log.warn("chain unavailable", { ...context, error: error.message });
-    } else if (error instanceof ConcurrentUpdateError) {
-      status = 409;
-      code = error.code;
-      message = error.message;
-    } else {
-      status = 500;
-      code = "INTERNAL";
-      message = `internal error; quote request id ${requestId} when reporting it`;
-      ctx.log.error("request failed", { ...context, error });
-    }
-    const payload: ErrorBody = { error: { code, message, ...(field === undefined ? {} : { field }), requestId } };
-    sendJson(res, status, payload);
+    const context = { requestId: requestIdOf(req), method: req.method, route: routeOf(req), path: req.path, caller: callerWalletOf(req) };
+    const reply = errorReply(ctx, error, context);
+    for (const [name, value] of reply.headers) res.setHeader(name, value);
+    sendJson(res, reply.status, reply.payload);
   };
+}
+
+/** Where a failed request was, for the log line of a 5xx. */
+export interface ErrorContext {
+  readonly requestId: string;
+  readonly method: string;
+  readonly route: string;
+  readonly path: string;
+  readonly caller: string | null;
+}
+
+export interface ErrorReply {
+  readonly status: number;
+  /** Extra headers: WWW-Authenticate on a signature refusal, Retry-After on a 503. */
+  readonly headers: readonly (readonly [string, string])[];
+  readonly payload: ErrorBody;
+}
+
+const NO_HEADERS: ErrorReply["headers"] = [];
+
+/**
+ * How every failure is answered (express's error handler and the heartbeat fast path):
+ * ApiErrors as they are, body-reading errors as 413/400, an unreachable store or chain
+ * as 503, a concurrent update as 409, anything else as a logged 500.
+ */
+export function errorReply(ctx: ApiContext, error: unknown, context: ErrorContext): ErrorReply {
+  let status: number;
+  let code: string;
+  let message: string;
+  let field: string | undefined;
+  let headers = NO_HEADERS;
+  const parser = bodyParserError(error);
+  if (error instanceof ApiError) {
+    ({ status, code, message, field } = error);
+    if (error instanceof UnauthorizedError) headers = [["WWW-Authenticate", SIGNATURE_CHALLENGE]];
+  } else if (parser !== null) {
+    status = parser.status;
+    if (parser.type === "entity.too.large") {
+      code = "PAYLOAD_TOO_LARGE";
+      message = `the body is larger than the ${ctx.config.http.bodyLimitBytes}-byte limit`;
+    } else {
+      code = "BAD_REQUEST";
+      message = `the body could not be read (${parser.type})`;
+    }
+  } else if (error instanceof StoreUnavailableError) {
+    status = 503;
+    code = error.code;
+    message = "the job store is unavailable; retry shortly";
+    headers = [["Retry-After", "1"]];
+    ctx.log.warn("store unavailable", { ...context, error: error.message });
+  } else if (error instanceof ChainUnavailableError) {
+    status = 503;
+    code = error.code;
+    message = error.message;
+    headers = [["Retry-After", "2"]];
+    ctx.log.warn("chain unavailable", { ...context, error: error.message });
+  } else if (error instanceof ConcurrentUpdateError) {
+    status = 409;
+    code = error.code;
+    message = error.message;
+  } else {
+    status = 500;
+    code = "INTERNAL";
+    message = `internal error; quote request id ${context.requestId} when reporting it`;
+    ctx.log.error("request failed", { ...context, error });
+  }
+  return { status, headers, payload: { error: { code, message, ...(field === undefined ? {} : { field }), requestId: context.requestId } } };
 }

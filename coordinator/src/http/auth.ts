@@ -3,11 +3,12 @@
  * verifies the ed25519 signature over the raw body (auth/signed-request.ts), against
  * the local clock within the configured skew, then claims the nonce in Redis
  * (SET NX PX) so a replay is refused. Each refusal is a 401 written before anything
- * else happens: no state changes. A refused request claims no nonce either.
+ * else happens: no state changes. A refused request claims no nonce either. The
+ * refusal's WWW-Authenticate challenge is added by the error reply (app.ts).
  */
 import { NextFunction, Request, RequestHandler, Response } from "express";
 
-import { AuthError, verifyRequest } from "../auth/signed-request";
+import { AuthError, RequestHeaders, verifyRequest } from "../auth/signed-request";
 import { NonceStore } from "../store/nonces";
 import { bodyBytes } from "./body";
 import { ApiError } from "./errors";
@@ -42,24 +43,33 @@ export interface SignedDeps {
   readonly maxSkewMs: number;
 }
 
-function unauthorized(code: string, message: string): ApiError {
-  return new ApiError(401, code, message);
+/** The challenge every signature refusal carries (WWW-Authenticate). */
+export const SIGNATURE_CHALLENGE = 'Cyxwiz-Signature realm="cyxwiz"';
+
+/** A refused signed request: 401 with the reason's code, answered with SIGNATURE_CHALLENGE. */
+export class UnauthorizedError extends ApiError {
+  constructor(code: string, message: string) {
+    super(401, code, message);
+  }
+}
+
+/**
+ * Verifies a signed request (headers, method, path with query and raw body) and claims
+ * its nonce: the caller, or an UnauthorizedError (nothing claimed unless the signature
+ * holds). Shared by the `signed` middleware and the heartbeat fast path.
+ */
+export async function authenticate(deps: SignedDeps, headers: RequestHeaders, method: string, url: string, body: Uint8Array): Promise<Caller> {
+  const now = deps.clock();
+  const verified = verifyRequest(headers, method, url, body, now, deps.maxSkewMs);
+  if (verified instanceof AuthError) throw new UnauthorizedError(verified.code, verified.message);
+  const fresh = await deps.nonces.claim(verified.publicKey, verified.nonce, verified.nonceExpiresAt - now);
+  if (!fresh) throw new UnauthorizedError("REPLAYED_NONCE", "this nonce was already used: sign every request with a fresh nonce");
+  return { wallet: verified.publicKey, signedAt: verified.timestamp, receivedAt: now };
 }
 
 export function signed(deps: SignedDeps): RequestHandler {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    const now = deps.clock();
-    const verified = verifyRequest(req.headers, req.method, req.originalUrl, bodyBytes(req), now, deps.maxSkewMs);
-    if (verified instanceof AuthError) {
-      res.setHeader("WWW-Authenticate", 'Cyxwiz-Signature realm="cyxwiz"');
-      throw unauthorized(verified.code, verified.message);
-    }
-    const fresh = await deps.nonces.claim(verified.publicKey, verified.nonce, verified.nonceExpiresAt - now);
-    if (!fresh) {
-      res.setHeader("WWW-Authenticate", 'Cyxwiz-Signature realm="cyxwiz"');
-      throw unauthorized("REPLAYED_NONCE", "this nonce was already used: sign every request with a fresh nonce");
-    }
-    callers.set(req, { wallet: verified.publicKey, signedAt: verified.timestamp, receivedAt: now });
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    callers.set(req, await authenticate(deps, req.headers, req.method, req.originalUrl, bodyBytes(req)));
     next();
   };
 }

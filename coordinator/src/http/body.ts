@@ -29,9 +29,13 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** The body parsed as JSON and checked by `validate`; 400/415 naming the problem otherwise. */
 export function readJson<T>(req: Request, validate: Validator<T>): T {
-  const bytes = bodyBytes(req);
+  return parseJson(bodyBytes(req), req.headers["content-type"], validate);
+}
+
+/** `bytes` sent as `contentType`, parsed as JSON and checked by `validate` (readJson without express). */
+export function parseJson<T>(bytes: Uint8Array, contentType: string | undefined, validate: Validator<T>): T {
   if (bytes.length === 0) throw badRequest("BODY_REQUIRED", "the body must be a JSON object; it is empty");
-  const type = req.headers["content-type"] ?? "";
+  const type = contentType ?? "";
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", `the body must be sent as application/json, not ${JSON.stringify(type)}`);
   }
