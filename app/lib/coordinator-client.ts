@@ -110,6 +110,15 @@ export interface CheckpointReport {
   jobToken?: string;
 }
 
+/** POST /v1/jobs/:id/fail: the node gives its job up. */
+export interface JobFailure {
+  jobToken: string;
+  /** 1..500 characters, for the client's history. */
+  reason: string;
+  /** Whose fault the node says it is. */
+  fault?: "node" | "job";
+}
+
 export interface ClientOptions {
   /** Base URL, e.g. http://127.0.0.1:7070 */
   url: string;
@@ -179,6 +188,9 @@ export class CoordinatorClient {
   }
   checkpoint(jobId: string, body: CheckpointReport): Promise<Json> {
     return this.request("POST", `/v1/jobs/${encodeURIComponent(jobId)}/checkpoint`, body);
+  }
+  fail(jobId: string, body: JobFailure): Promise<Json> {
+    return this.request("POST", `/v1/jobs/${encodeURIComponent(jobId)}/fail`, body);
   }
 
   /** One call; `body` undefined sends no body. */

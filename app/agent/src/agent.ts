@@ -10,6 +10,9 @@
  *               unreachable / 5xx → training goes on, beats back off exponentially
  *   job         dataset from IPFS → executor (training) → weights to IPFS → report,
  *               retried through outages until the coordinator answers; a 4xx stops it
+ *               a run that fails here (dataset invalid, spec mismatch, command exit ≠ 0,
+ *               training threw) is given up with POST /v1/jobs/:id/fail and the reason,
+ *               so the coordinator reassigns it at once instead of waiting for a timeout
  *   stop()      no more offers, the job aborted, beating stopped, `done` resolved
  */
 import { EventEmitter } from "node:events";
@@ -30,7 +33,7 @@ import { CommandExecutor } from "./command";
 import { AgentEvent, AgentHooks, LogLevel, OfferInfo } from "./events";
 import { GpuInfo } from "./gpu";
 import { AgentIpfs, fetchBytes, isTransientIpfsError, sha256Hex } from "./ipfs";
-import { describeError, EpochReport, JobContext, JobExecutor, kindOf } from "./kinds";
+import { describeError, EpochReport, faultOf, JobContext, JobExecutor, kindOf } from "./kinds";
 import { MlpClassifierExecutor } from "./mlp";
 
 export interface AgentSettings {
@@ -407,8 +410,10 @@ export class NodeAgent {
       if (aborted !== null) terminal.push(aborted);
       if (!signal.aborted) {
         const reason = describeError(error);
-        this.log("error", `job ${jobId} failed: ${reason}`);
-        terminal.push({ type: "job-failed", jobId, reason }, { type: "error", error: `job ${jobId}: ${reason}`, code: codeOf(error), jobId, fatal: false });
+        const fault = faultOf(error);
+        this.log("error", `job ${jobId} failed (fault: ${fault}): ${reason}`);
+        const abandoned = job.phase !== "reported" && (await this.giveUp(job, reason, fault));
+        terminal.push({ type: "job-failed", jobId, reason, fault, abandoned }, { type: "error", error: `job ${jobId}: ${reason}`, code: codeOf(error), jobId, fatal: false });
       }
     } finally {
       await rm(dir, { recursive: true, force: true }).catch((error: unknown) => this.log("warn", `could not delete ${dir}: ${describeError(error)}`));
@@ -478,6 +483,40 @@ export class NodeAgent {
     } catch (error) {
       if (!job.controller.signal.aborted) this.log("warn", `uploading checkpoint ${epoch}/${epochs} of job ${jobId} failed: ${describeError(error)}`);
     }
+  }
+
+  /**
+   * Tells the coordinator this node cannot finish `job` (POST /v1/jobs/:id/fail), so the
+   * job goes to another node now rather than at its lease or deadline. Retried through
+   * outages like the report; true once the coordinator took it back. A refusal (4xx:
+   * the job already left this node, or a coordinator without the endpoint) is logged.
+   */
+  private async giveUp(job: ActiveJob, reason: string, fault: "node" | "job"): Promise<boolean> {
+    const { jobId, jobToken } = job.offer;
+    if (jobToken === undefined) {
+      this.log("warn", `job ${jobId}: the offer carried no jobToken, so the coordinator cannot be told the job failed`);
+      return false;
+    }
+    const said = reason.trim() === "" ? "the run failed without a message" : reason.trim();
+    const body = { jobToken, reason: said.length > 500 ? `${said.slice(0, 499)}…` : said, fault };
+    while (!this.stopping && !job.controller.signal.aborted) {
+      try {
+        await this.settings.api.fail(jobId, body);
+        this.reachable();
+        this.log("info", `job ${jobId} given back to the coordinator (fault: ${fault})`);
+        return true;
+      } catch (error) {
+        if (isTransient(error)) {
+          const ok = await this.pause(this.unreachable(error), job.controller.signal).then(() => true, () => false);
+          if (!ok) return false;
+          continue;
+        }
+        this.reachable();
+        this.log("warn", `telling the coordinator that job ${jobId} failed was refused: ${describeError(error)}`);
+        return false;
+      }
+    }
+    return false;
   }
 
   /** Reports until the coordinator takes it: through outages and 5xx; a 4xx ends the job. */

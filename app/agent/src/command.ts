@@ -17,7 +17,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { OfferInfo } from "./events";
-import { JobContext, JobExecutor, JobOutcome } from "./kinds";
+import { JobContext, JobExecutor, JobFaultError, JobOutcome } from "./kinds";
 
 export const COMMAND_KIND = "cyxwiz/command@1";
 
@@ -108,13 +108,13 @@ export class CommandExecutor implements JobExecutor {
 
   async run(context: JobContext): Promise<JobOutcome> {
     const config = parseCommandConfig(context.offer.config);
-    if (typeof config === "string") throw new Error(config);
+    if (typeof config === "string") throw new JobFaultError(config);
     await writeFile(join(context.dir, "dataset.bin"), await context.fetchDataset());
     await this.execute(context, config);
     const weights = await readFile(join(context.dir, config.outputs)).catch((error: NodeJS.ErrnoException) => {
-      throw new Error(`the command ended without writing ${config.outputs} in its directory (${error.code ?? error.message})`);
+      throw new JobFaultError(`the command ended without writing ${config.outputs} in its directory (${error.code ?? error.message})`);
     });
-    if (weights.length > MAX_OUTPUT_BYTES) throw new Error(`${config.outputs} has ${weights.length} bytes, more than the ${MAX_OUTPUT_BYTES} a proof may have`);
+    if (weights.length > MAX_OUTPUT_BYTES) throw new JobFaultError(`${config.outputs} has ${weights.length} bytes, more than the ${MAX_OUTPUT_BYTES} a proof may have`);
     context.progress(1);
     return { weights: new Uint8Array(weights), metrics: {} };
   }
@@ -144,7 +144,7 @@ export class CommandExecutor implements JobExecutor {
         if (context.signal.aborted) return reject(context.signal.reason);
         if (why !== null) return reject(new Error(why));
         if (code === 0) return resolve();
-        reject(new Error(`the command exited with ${code === null ? `signal ${signal}` : `code ${code}`}; its last output: ${tail.trim() || "(none)"}`));
+        reject(new JobFaultError(`the command exited with ${code === null ? `signal ${signal}` : `code ${code}`}; its last output: ${tail.trim() || "(none)"}`));
       });
     });
   }

@@ -30,7 +30,8 @@ export type AgentEvent =
   | { type: "reported"; jobId: string; weightsCid: string; weightsSha256: string; metrics: Record<string, number>; status: string | null }
   | { type: "cancelled"; jobId: string; reason: string }
   | { type: "job-lost"; jobId: string; reason: string }
-  | { type: "job-failed"; jobId: string; reason: string }
+  /** abandoned: the coordinator took the job back at the node's word (POST /v1/jobs/:id/fail). */
+  | { type: "job-failed"; jobId: string; reason: string; fault: "node" | "job"; abandoned: boolean }
   | { type: "coordinator-unreachable"; error: string; retryInMs: number }
   | { type: "coordinator-back"; downForMs: number }
   | { type: "error"; error: string; code: string; jobId?: string; fatal: boolean }

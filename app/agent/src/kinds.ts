@@ -51,6 +51,19 @@ export function kindOf(config: Record<string, unknown>): string | null {
   return typeof config?.kind === "string" ? config.kind : null;
 }
 
+/** A failure that is the job's, not the node's: its command failed, its spec or data cannot train. */
+export class JobFaultError extends Error {
+  readonly fault = "job";
+}
+
+/** Whose fault a failed run is, as the node tells the coordinator. */
+export function faultOf(error: unknown): "node" | "job" {
+  if (error instanceof JobFaultError) return "job";
+  const code = (error as { code?: unknown; name?: unknown })?.code;
+  // The trainer's own verdict (trainer/src/errors.ts): the spec or the dataset is the client's.
+  return error instanceof Error && (code === "SPEC_INVALID" || code === "DATASET_INVALID") ? "job" : "node";
+}
+
 export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

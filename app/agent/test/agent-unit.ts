@@ -170,6 +170,39 @@ describe("node agent (fake coordinator)", function () {
     expect(log.of("epoch").at(-1)?.epoch ?? 0).to.be.below(500);
   });
 
+  it("a run that fails here is given back with POST /v1/jobs/:id/fail (the token, the reason, fault job for an invalid dataset), then job-failed; the node is free for the next offer", async () => {
+    const broken = await ipfs.add(new TextEncoder().encode("not a cyxwiz-tabular@1 dataset"));
+    start();
+    await log.next("registered");
+    const offer = coordinator.offerJob(mlpConfig(broken, 3), broken, "job-token-9");
+    const failed = await log.next("job-failed");
+    expect(failed).to.include({ jobId: offer.jobId, fault: "job", abandoned: true });
+    expect(coordinator.fails).to.have.length(1);
+    expect(coordinator.fails[0].jobId).to.equal(offer.jobId);
+    expect(coordinator.fails[0].body).to.deep.equal({ jobToken: "job-token-9", reason: failed.reason, fault: "job" });
+    expect(String(coordinator.fails[0].body.reason).length).to.be.within(1, 500);
+    expect(coordinator.reports).to.deep.equal([]);
+    expect(jobDirs()).to.deep.equal([]);
+    // Free again: the next offer is accepted and reported.
+    const dataset = await smallDataset(ipfs);
+    const next = coordinator.offerJob(mlpConfig(dataset.cid, 2), dataset.cid, "job-token-10");
+    const reported = await log.next("reported");
+    expect(reported.jobId).to.equal(next.jobId);
+  });
+
+  it("the give-up is retried while the coordinator answers 503 and sent once it takes it", async () => {
+    const broken = await ipfs.add(new TextEncoder().encode("still not a dataset"));
+    start();
+    await log.next("registered");
+    coordinator.failsUnavailable = 2;
+    const offer = coordinator.offerJob(mlpConfig(broken, 3), broken, "job-token-11");
+    await log.next("coordinator-unreachable");
+    const failed = await log.next("job-failed");
+    expect(coordinator.failsUnavailable).to.equal(0);
+    expect(failed).to.include({ jobId: offer.jobId, abandoned: true });
+    expect(coordinator.fails.map((f) => f.jobId)).to.deep.equal([offer.jobId]);
+  });
+
   it("coordinator unreachable: training goes on, beats back off, the report arrives when it is back", async () => {
     const dataset = await smallDataset(ipfs);
     start();

@@ -26,6 +26,10 @@ export class FakeCoordinator {
   readonly registrations: Record<string, unknown>[] = [];
   readonly reports: { jobId: string; body: Record<string, unknown> }[] = [];
   readonly checkpoints: { jobId: string; body: Record<string, unknown> }[] = [];
+  /** POST /v1/jobs/:id/fail calls it took. */
+  readonly fails: { jobId: string; body: Record<string, unknown> }[] = [];
+  /** The next this many fail calls answer 503 (the coordinator's store is down). */
+  failsUnavailable = 0;
   refusedReports = 0;
   /** Offered until a beat names it. */
   offer: FakeOffer | null = null;
@@ -106,7 +110,17 @@ export class FakeCoordinator {
       return send(201, { nodeId, ...body, state: "online" });
     }
     if (path === "/v1/nodes/heartbeat") return this.heartbeat(nodeId, body, send, fail);
-    const job = /^\/v1\/jobs\/([0-9a-f]{64})\/(report|checkpoint)$/.exec(path);
+    const job = /^\/v1\/jobs\/([0-9a-f]{64})\/(report|checkpoint|fail)$/.exec(path);
+    if (job !== null && job[2] === "fail") {
+      if (this.failsUnavailable > 0) {
+        this.failsUnavailable -= 1;
+        return fail(503, "STORE_UNAVAILABLE", "redis is down");
+      }
+      if (job[1] !== this.assigned) return fail(409, "NOT_ASSIGNED", `job ${job[1]} is not this node's`);
+      this.fails.push({ jobId: job[1], body });
+      this.assigned = null;
+      return send(202, { jobId: job[1], status: "queued" });
+    }
     if (job !== null && job[2] === "report") {
       if (job[1] !== this.assigned || this.revoked) return fail(409, "NOT_ASSIGNED", `job ${job[1]} is not this node's`);
       if (this.refuseReport !== null) {
