@@ -303,6 +303,22 @@ describe("cyxwiz CLI end to end (real processes)", function () {
       });
     }
 
+    it("cancel of a queued job (no node online): refunded in full, status exits 4", async function () {
+      const payer = await newWallet("client-cancel");
+      await cliJson("dev", "fund", "--keypair", payer.path, "--tokens", "1");
+      const [before] = await balances([payer.key]);
+      const submitted = await cliJson("submit", "--keypair", payer.path, "--spec", specPath, "--detach");
+      const cancelled = await cli("cancel", submitted.jobId, "--keypair", payer.path, "--follow", "--json");
+      expect(cancelled.code, cancelled.stderr).to.equal(4);
+      const job = parseJson(cancelled);
+      expect(job.status).to.equal("refunded");
+      const status = await cli("status", submitted.jobId, "--keypair", payer.path);
+      expect(status.code).to.equal(4);
+      expect(status.stdout).to.match(/refunded/);
+      const [after] = await balances([payer.key]);
+      expect(after).to.equal(before);
+    });
+
     it("--help documents the exit codes and exits 0", async function () {
       const help = await cli("--help");
       expect(help.code).to.equal(0);

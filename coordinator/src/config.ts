@@ -14,7 +14,12 @@ export interface CoordinatorConfig {
   ipfs: { apiUrl: string; fetchTimeoutMs: number; maxProofBytes: number };
   coordinatorKeypairPath: string;
   auth: { maxSkewMs: number };
-  heartbeat: { intervalMs: number; missesBeforeOffline: number };
+  /**
+   * A node's lease is intervalMs × missesBeforeOffline. startupGraceMs: after this process
+   * starts, no lease is judged for this long, so nodes whose beats backed off while the
+   * coordinator was down are not all lost at once; 0 or absent: one lease period.
+   */
+  heartbeat: { intervalMs: number; missesBeforeOffline: number; startupGraceMs?: number };
   /**
    * defaultMaxDurationSecs: how long a job may run after its node accepts it when the
    * submission names no maxDurationSecs; then it times out and settles by verified progress.
@@ -49,7 +54,7 @@ export const DEFAULT_CONFIG: CoordinatorConfig = {
   ipfs: { apiUrl: "http://127.0.0.1:5001", fetchTimeoutMs: 15_000, maxProofBytes: 512 * 1024 * 1024 },
   coordinatorKeypairPath: ".localnet/coordinator.json",
   auth: { maxSkewMs: 60_000 },
-  heartbeat: { intervalMs: 5_000, missesBeforeOffline: 3 },
+  heartbeat: { intervalMs: 5_000, missesBeforeOffline: 3, startupGraceMs: 0 },
   matching: { tickMs: 250, offerTimeoutMs: 15_000, maxAttempts: 3, defaultMaxDurationSecs: 3_600 },
   escrow: { minRemainingLifetimeSecs: 3_600, settleMarginSecs: 600 },
   // Six attempts over about 2.5 minutes (5, 10, 20, 40, 80 s between them): long enough
@@ -80,6 +85,7 @@ const ENV: Record<string, string> = {
   CYXWIZ_COORDINATOR_KEYPAIR: "coordinatorKeypairPath",
   CYXWIZ_HEARTBEAT_INTERVAL_MS: "heartbeat.intervalMs",
   CYXWIZ_HEARTBEAT_MISSES: "heartbeat.missesBeforeOffline",
+  CYXWIZ_HEARTBEAT_STARTUP_GRACE_MS: "heartbeat.startupGraceMs",
   CYXWIZ_OFFER_TIMEOUT_MS: "matching.offerTimeoutMs",
   CYXWIZ_DEFAULT_MAX_DURATION_SECS: "matching.defaultMaxDurationSecs",
   CYXWIZ_LOG_LEVEL: "logLevel",
@@ -157,6 +163,8 @@ function validate(config: CoordinatorConfig): CoordinatorConfig {
   for (const [name, value] of positive) {
     if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name} must be a positive integer, got ${value}`);
   }
+  const grace = config.heartbeat.startupGraceMs ?? 0;
+  if (!Number.isSafeInteger(grace) || grace < 0) throw new ConfigError(`heartbeat.startupGraceMs must be an integer ≥ 0, got ${grace}`);
   if (config.verification.retryMaxMs < config.verification.retryBaseMs) {
     throw new ConfigError(`verification.retryMaxMs (${config.verification.retryMaxMs}) must be ≥ verification.retryBaseMs (${config.verification.retryBaseMs})`);
   }

@@ -130,16 +130,26 @@ export const statusCommand: Command = {
 
 export const cancelCommand: Command = {
   path: ["cancel"],
-  summary: "Cancel a job that is not running yet; its escrow is refunded to you.",
-  flags: [],
+  summary: "Cancel a job: before it runs the escrow is refunded to you; while it runs the node is paid for its verified progress and you get the rest.",
+  flags: [{ name: "follow", type: "boolean", help: "wait until the escrow is settled (exit 4 once refunded)" }],
   positionals: JOB_ARG,
   async run(ctx) {
     const jobId = parseJobId(ctx.positionals[0]);
     const api = ctx.coordinator();
     await fetchJob(api, jobId, ctx.keypair().publicKey);
     const answer = await api.cancel(jobId);
-    ctx.out.line(`Job ${jobId}: ${answer.status ?? "cancel requested"}${answer.reason ? ` (${answer.reason})` : ""}; the escrow is refunded to you (cyxwiz escrow ${jobId})`);
-    ctx.out.result(answer);
+    const what =
+      answer.status === "settling-partial"
+        ? "the node is paid for its verified progress, the rest of the escrow comes back to you"
+        : "the escrow is refunded to you";
+    ctx.out.line(`Job ${jobId}: cancelled (${answer.status}): ${what}; see cyxwiz escrow ${jobId}`);
+    if (ctx.flag<boolean>("follow") !== true) {
+      ctx.out.result(answer);
+      return EXIT.ok;
+    }
+    const job = await followJob(api, jobId, ctx.out);
+    ctx.out.result(job);
+    return exitFor(job);
   },
 };
 
