@@ -28,6 +28,12 @@ use solana_sysvar::program_stubs::{set_syscall_stubs, SyscallStubs};
 
 pub use job_escrow::ID as JOB_ESCROW_ID;
 
+mod ledger;
+pub use ledger::{Ledger, DEFAULT_SLOT_DURATION};
+
+/// The builtin's name in the bank.
+const JOB_ESCROW_NAME: &str = "job_escrow";
+
 thread_local! {
     /// The log of the transaction whose JobEscrow instruction is executing.
     static TX_LOG: RefCell<Option<Rc<RefCell<LogCollector>>>> = const { RefCell::new(None) };
@@ -216,9 +222,10 @@ fn install_log_data_stubs() {
 }
 
 /// A `ProgramTest` with JobEscrow registered natively (SPL Token, Token-2022 and
-/// ATA are part of every `ProgramTest` genesis, as SBF).
+/// ATA are part of every `ProgramTest` genesis, as SBF). Its context registers
+/// a blockhash every 6.4 ms; a chain with real slots is a [`Ledger`].
 pub fn program_test() -> ProgramTest {
-    let mut test = ProgramTest::new("job_escrow", JOB_ESCROW_ID, Some(job_escrow_builtin()));
+    let mut test = ProgramTest::new(JOB_ESCROW_NAME, JOB_ESCROW_ID, Some(job_escrow_builtin()));
     test.prefer_bpf(false);
     test
 }

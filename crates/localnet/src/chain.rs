@@ -1,5 +1,6 @@
 //! The chain: one bank, transactions processed one at a time (as a leader
-//! would order them), and the records a validator's RPC keeps about them.
+//! would order them), a slot (and its one blockhash) per slot duration, and
+//! the records a validator's RPC keeps about them.
 
 use std::{
     collections::{BTreeSet, HashMap},
@@ -10,7 +11,8 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use solana_program_test::{BanksClient, BanksClientError, ProgramTestContext};
+use cyxwiz_bank::Ledger;
+use solana_program_test::{BanksClient, BanksClientError};
 use solana_sdk::{
     account::Account,
     clock::Clock,
@@ -60,7 +62,10 @@ struct Records {
 }
 
 pub struct Chain {
-    context: Mutex<ProgramTestContext>,
+    ledger: Ledger,
+    /// Held while a transaction is processed or a slot ends: one at a time.
+    order: Mutex<()>,
+    slot_duration: Duration,
     client: BanksClient,
     faucet: Keypair,
     genesis_hash: Hash,
@@ -69,8 +74,6 @@ pub struct Chain {
     /// Chain time minus wall time, in seconds: moved by `cyxwiz_warpClock`.
     clock_offset: AtomicI64,
 }
-
-pub const SLOT_DURATION: Duration = Duration::from_millis(400);
 
 fn wall_clock() -> i64 {
     SystemTime::now()
@@ -84,14 +87,16 @@ fn bank_error(e: BanksClientError) -> RpcError {
 }
 
 impl Chain {
-    pub async fn start() -> Arc<Chain> {
-        let context = cyxwiz_bank::start(cyxwiz_bank::program_test()).await;
-        let client = context.banks_client.clone();
-        let faucet = context.payer.insecure_clone();
-        let genesis_hash = context.genesis_config().hash();
+    pub async fn start(slot_duration: Duration) -> Arc<Chain> {
+        let ledger = Ledger::start(slot_duration).await;
+        let client = ledger.banks_client.clone();
+        let faucet = ledger.payer.insecure_clone();
+        let genesis_hash = ledger.genesis_config().hash();
         let (processed, _) = broadcast::channel(4096);
         let chain = Arc::new(Chain {
-            context: Mutex::new(context),
+            ledger,
+            order: Mutex::new(()),
+            slot_duration,
             client,
             faucet,
             genesis_hash,
@@ -125,25 +130,21 @@ impl Chain {
         }
     }
 
-    /// Blocks: a new slot every 400 ms, as a cluster produces them, and a
-    /// clock that follows wall time (plus any warp).
+    /// Blocks: a new slot every slot duration (400 ms, as a cluster produces
+    /// them), each ending with its one blockhash, and a clock that follows
+    /// wall time (plus any warp).
     async fn keep_clock(self: Arc<Self>) {
-        let mut tick = tokio::time::interval(SLOT_DURATION);
+        let mut tick = tokio::time::interval(self.slot_duration);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let mut context = self.context.lock().await;
-            let Ok(slot) = context.banks_client.get_root_slot().await else {
-                continue;
-            };
-            if context.warp_to_slot(slot + 1).is_err() {
-                continue;
-            }
+            let _order = self.order.lock().await;
+            self.ledger.advance_slot();
             let target = wall_clock() + self.clock_offset.load(Ordering::Relaxed);
-            if let Ok(mut clock) = context.banks_client.get_sysvar::<Clock>().await {
+            if let Ok(mut clock) = self.client.get_sysvar::<Clock>().await {
                 if clock.unix_timestamp != target {
                     clock.unix_timestamp = target;
-                    context.set_sysvar(&clock);
+                    self.ledger.set_sysvar(&clock);
                 }
                 self.records
                     .lock()
@@ -197,8 +198,9 @@ impl Chain {
         self.client.get_account(*address).await.map_err(bank_error)
     }
 
-    pub async fn latest_blockhash(&self) -> Result<Hash, RpcError> {
-        self.client.get_latest_blockhash().await.map_err(bank_error)
+    /// The latest blockhash and the last block height that accepts it.
+    pub fn latest_blockhash(&self) -> (Hash, u64) {
+        self.ledger.latest_blockhash()
     }
 
     pub async fn fee_for_message(&self, message: Message) -> Result<Option<u64>, RpcError> {
@@ -208,10 +210,9 @@ impl Chain {
             .map_err(bank_error)
     }
 
-    /// A blockhash is valid while the bank still prices a message using it.
-    pub async fn is_blockhash_valid(&self, blockhash: &Hash) -> Result<bool, RpcError> {
-        let message = Message::new_with_blockhash(&[], Some(&self.faucet.pubkey()), blockhash);
-        Ok(self.fee_for_message(message).await?.is_some())
+    /// Whether a transaction with this blockhash would still be processed.
+    pub fn is_blockhash_valid(&self, blockhash: &Hash) -> bool {
+        self.ledger.is_blockhash_valid(blockhash)
     }
 
     /// Addresses ever touched whose current owner (as last seen) is `owner`.
@@ -273,7 +274,7 @@ impl Chain {
                 "transaction signature verification failure",
             ));
         }
-        let context = self.context.lock().await;
+        let order = self.order.lock().await;
         if self.transaction(&signature).is_some() {
             // A validator's preflight refuses a duplicate; without preflight
             // the duplicate is dropped and the signature answered again.
@@ -307,8 +308,8 @@ impl Chain {
             }
             solana_sdk::message::VersionedMessage::V0(_) => 0,
         };
-        let result = context
-            .banks_client
+        let result = self
+            .client
             .process_transaction_with_metadata(tx.clone())
             .await
             .map_err(bank_error)?;
@@ -356,14 +357,14 @@ impl Chain {
             }
             records.txs.insert(signature, Arc::clone(&processed));
         }
-        drop(context);
+        drop(order);
         let _ = self.processed.send(processed);
         Ok(signature)
     }
 
     /// Lamports from the genesis faucet, as `requestAirdrop` on a test validator.
     pub async fn airdrop(&self, to: &Pubkey, lamports: u64) -> Result<Signature, RpcError> {
-        let blockhash = self.latest_blockhash().await?;
+        let (blockhash, _) = self.latest_blockhash();
         let ix =
             solana_system_interface::instruction::transfer(&self.faucet.pubkey(), to, lamports);
         let tx = Transaction::new_signed_with_payer(
@@ -377,14 +378,10 @@ impl Chain {
 
     /// Dev only: move the chain clock to `unix_timestamp` (either direction).
     pub async fn warp_clock(&self, unix_timestamp: i64) -> Result<i64, RpcError> {
-        let context = self.context.lock().await;
-        let mut clock = context
-            .banks_client
-            .get_sysvar::<Clock>()
-            .await
-            .map_err(bank_error)?;
+        let _order = self.order.lock().await;
+        let mut clock = self.clock().await?;
         clock.unix_timestamp = unix_timestamp;
-        context.set_sysvar(&clock);
+        self.ledger.set_sysvar(&clock);
         self.clock_offset
             .store(unix_timestamp - wall_clock(), Ordering::Relaxed);
         Ok(unix_timestamp)

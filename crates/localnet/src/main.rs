@@ -10,17 +10,20 @@ mod http;
 mod pubsub;
 mod rpc;
 
-use std::{net::SocketAddr, process::ExitCode};
+use std::{net::SocketAddr, process::ExitCode, time::Duration};
 
 use tokio::net::TcpListener;
 
-const USAGE: &str = "usage: localnet [--bind ADDR] [--rpc-port PORT] [--ws-port PORT]\n\
-  defaults: --bind 127.0.0.1 --rpc-port 8899 --ws-port RPC_PORT+1";
+const USAGE: &str =
+    "usage: localnet [--bind ADDR] [--rpc-port PORT] [--ws-port PORT] [--slot-ms MS]\n\
+  defaults: --bind 127.0.0.1 --rpc-port 8899 --ws-port RPC_PORT+1 --slot-ms 400\n\
+  --slot-ms: slot length; a blockhash is valid for 150 slots (shorter slots for expiry tests)";
 
 struct Options {
     bind: String,
     rpc_port: u16,
     ws_port: Option<u16>,
+    slot_duration: Duration,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -28,6 +31,7 @@ fn parse_args() -> Result<Options, String> {
         bind: "127.0.0.1".into(),
         rpc_port: 8899,
         ws_port: None,
+        slot_duration: cyxwiz_bank::DEFAULT_SLOT_DURATION,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -45,6 +49,15 @@ fn parse_args() -> Result<Options, String> {
                         .parse()
                         .map_err(|_| "--ws-port must be a port number")?,
                 )
+            }
+            "--slot-ms" => {
+                let ms: u64 = value("--slot-ms")?
+                    .parse()
+                    .map_err(|_| "--slot-ms must be a number of milliseconds")?;
+                if ms == 0 {
+                    return Err("--slot-ms must be at least 1".into());
+                }
+                options.slot_duration = Duration::from_millis(ms);
             }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
@@ -100,7 +113,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let chain = chain::Chain::start().await;
+    let chain = chain::Chain::start(options.slot_duration).await;
     let rpc = axum::serve(rpc_listener, http::router(chain.clone()))
         .with_graceful_shutdown(shutdown_signal());
     let ws = axum::serve(ws_listener, pubsub::router(chain.clone()))

@@ -287,11 +287,10 @@ pub async fn dispatch(chain: &Arc<Chain>, method: &str, params: Params) -> Resul
             with_context(chain, json!(values)).await
         }
         "getLatestBlockhash" => {
-            let blockhash = chain.latest_blockhash().await?;
-            let height = chain.block_height().await?;
+            let (blockhash, last_valid) = chain.latest_blockhash();
             with_context(
                 chain,
-                json!({ "blockhash": blockhash.to_string(), "lastValidBlockHeight": height + 150 }),
+                json!({ "blockhash": blockhash.to_string(), "lastValidBlockHeight": last_valid }),
             )
             .await
         }
@@ -300,7 +299,7 @@ pub async fn dispatch(chain: &Arc<Chain>, method: &str, params: Params) -> Resul
             let hash = Hash::from_str(text).map_err(|_| {
                 RpcError::invalid_params(format!("not a valid blockhash: {text:?}"))
             })?;
-            let valid = chain.is_blockhash_valid(&hash).await?;
+            let valid = chain.is_blockhash_valid(&hash);
             with_context(chain, json!(valid)).await
         }
         "getFeeForMessage" => {

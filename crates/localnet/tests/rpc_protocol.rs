@@ -1,83 +1,15 @@
 //! The node answers malformed and unsupported JSON-RPC with the standard error
 //! codes and keeps serving. Runs the real binary on its own ports.
 
-use std::{
-    io::{BufRead, BufReader, Read, Write},
-    net::TcpStream,
-    process::{Child, Command, Stdio},
-    time::Duration,
-};
+mod common;
 
-use serde_json::{json, Value};
+use std::time::Duration;
 
-struct Node {
-    child: Child,
-    port: u16,
-}
+use common::{call, error_code};
+use serde_json::json;
 
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start() -> Node {
-    // Distinct ports per test (and per run): the RPC port and the next one.
-    static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
-    let slot = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let port = 20_000 + (std::process::id() % 10_000) as u16 * 2 + slot * 2;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_localnet"))
-        .args(["--rpc-port", &port.to_string()])
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("localnet starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .expect("ready line");
-    assert!(
-        line.starts_with("localnet ready"),
-        "unexpected first line: {line}"
-    );
-    Node { child, port }
-}
-
-/// A raw HTTP/1.1 POST, so malformed bodies reach the server as they are.
-fn post(port: u16, body: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    write!(
-        stream,
-        "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
-        body.len(),
-        body
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response[9..12].parse().unwrap();
-    let body = response
-        .split("\r\n\r\n")
-        .nth(1)
-        .unwrap_or_default()
-        .to_owned();
-    (status, body)
-}
-
-fn call(port: u16, body: &str) -> Value {
-    let (status, body) = post(port, body);
-    assert_eq!(status, 200, "{body}");
-    serde_json::from_str(&body).expect("JSON answer")
-}
-
-fn error_code(answer: &Value) -> i64 {
-    answer["error"]["code"]
-        .as_i64()
-        .unwrap_or_else(|| panic!("no error in {answer}"))
+fn start() -> common::Node {
+    common::start(env!("CARGO_BIN_EXE_localnet"), &[])
 }
 
 #[test]
