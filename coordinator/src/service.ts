@@ -135,8 +135,9 @@ export function createService(deps: ServiceDeps): Service {
   const leaseMs = config.heartbeat.intervalMs * config.heartbeat.missesBeforeOffline;
   const ref = (job: StoredJob): EscrowRef => ({ jobId: job.jobId, escrow: job.escrow, payer: job.client });
   // Nodes could not beat while the coordinator was down or its store unreachable:
-  // after either, every node gets a full lease before the watchdog judges it.
-  let graceUntil = clock() + leaseMs;
+  // after either, every node gets a full lease (at start-up: heartbeat.startupGraceMs,
+  // by default one lease) before the watchdog judges it.
+  let graceUntil = clock() + startupGraceMs(config);
   let storeWasDown = false;
 
   const each = (items: readonly string[], name: "nodeId" | "jobId", work: (item: string) => Promise<void>) => eachItem(log, items, name, work);
@@ -330,6 +331,12 @@ export function createService(deps: ServiceDeps): Service {
       await Promise.all([watchdog.stop(), dispatcher.stop(), verification.stop(), checkpoints.stop(), closed]);
     },
   };
+}
+
+/** How long after start-up no node's lease is judged: the config's, or one lease period. */
+export function startupGraceMs(config: CoordinatorConfig): number {
+  const { intervalMs, missesBeforeOffline, startupGraceMs: grace } = config.heartbeat;
+  return grace === undefined || grace === 0 ? intervalMs * missesBeforeOffline : grace;
 }
 
 /** The loop class lived here; kept importable from here. */

@@ -108,12 +108,15 @@ export class NodeAgent {
   private readonly refused = new Set<string>();
   private outage: { since: number; failures: number } | null = null;
   private checkpointsAnnounced = true;
+  /** The beat interval the coordinator last asked for: beats never back off beyond it. */
+  private beatIntervalMs: number;
 
   constructor(
     private readonly settings: AgentSettings,
     private readonly hooks: AgentHooks = {},
   ) {
     this.nodeId = settings.keypair.publicKey.toBase58();
+    this.beatIntervalMs = settings.defaultBeatMs;
     const executors: JobExecutor[] = [new MlpClassifierExecutor(), new CommandExecutor(settings.allowCommands, settings.commandTimeoutMs, settings.bwrap)];
     this.executors = new Map(executors.map((executor) => [executor.kind, executor]));
     // An EventEmitter without an "error" listener throws on emit("error"); events go out as "event" only.
@@ -211,12 +214,12 @@ export class NodeAgent {
     return Math.min(maxMs, initialMs * 2 ** Math.min(30, Math.max(0, failures - 1)));
   }
 
-  /** Records a failed call to the coordinator; returns how long to wait before the next. */
-  private unreachable(error: unknown): number {
+  /** Records a failed call to the coordinator; returns how long to wait before the next (at most `capMs`). */
+  private unreachable(error: unknown, capMs = Number.POSITIVE_INFINITY): number {
     const first = this.outage === null;
     this.outage ??= { since: Date.now(), failures: 0 };
     this.outage.failures += 1;
-    const retryInMs = this.backoffMs(this.outage.failures);
+    const retryInMs = Math.min(capMs, this.backoffMs(this.outage.failures));
     if (first) this.emit({ type: "coordinator-unreachable", error: describeError(error), retryInMs });
     else this.log("debug", `coordinator still unreachable (${describeError(error)}); next try in ${retryInMs} ms`);
     return retryInMs;
@@ -266,6 +269,7 @@ export class NodeAgent {
     }
     this.reachable();
     const nextBeatInMs = typeof reply?.nextBeatInMs === "number" && reply.nextBeatInMs > 0 ? reply.nextBeatInMs : this.settings.defaultBeatMs;
+    this.beatIntervalMs = nextBeatInMs;
     this.emit({ type: "beat", jobId: named?.offer.jobId ?? null, progress: named?.progress ?? null, nextBeatInMs });
 
     if (named !== null && named.phase === "accepting" && named.ending === null) {
@@ -290,7 +294,10 @@ export class NodeAgent {
   }
 
   private async beatFailed(error: unknown, named: ActiveJob | null): Promise<number> {
-    if (isTransient(error)) return this.unreachable(error);
+    // Backed off, but never beyond the coordinator's beat interval: a restarted
+    // coordinator judges leases after its start-up grace (one lease, several intervals),
+    // and a node whose next try came later would be lost with its job.
+    if (isTransient(error)) return this.unreachable(error, this.beatIntervalMs);
     this.reachable();
     if (isNotAssigned(error) && named !== null) {
       if (this.current === named && named.phase !== "reported") {

@@ -286,6 +286,21 @@ describe("node agent (fake coordinator)", function () {
     expect(coordinator.beats.length).to.equal(beats);
   });
 
+  it("beats back off during an outage but never beyond the coordinator's beat interval (a restarted coordinator hears from the node within its grace)", async () => {
+    coordinator.nextBeatInMs = 40;
+    start();
+    await log.next("beat");
+    await coordinator.stop();
+    const down = await log.next("coordinator-unreachable");
+    expect(down.retryInMs).to.be.at.most(40);
+    // Backoff would reach 200 ms (maxMs) after 4 failures; the waits stay ≤ 40 ms.
+    const waits = () => lines.filter((line) => line.startsWith("debug coordinator still unreachable")).map((line) => Number(/next try in (\d+) ms/.exec(line)?.[1]));
+    await waitUntil(() => waits().length >= 6);
+    expect(waits().slice(0, 6)).to.deep.equal([40, 40, 40, 40, 40, 40]);
+    await coordinator.start();
+    await log.next("coordinator-back");
+  });
+
   it("coordinator down at start: registration retried with backoff until it answers", async () => {
     await coordinator.stop();
     start();
@@ -323,4 +338,8 @@ describe("node agent (fake coordinator)", function () {
 /** Resolves once a beat after index `from` passes `test` (polls the fake's record). */
 async function waitForBeat(coordinator: FakeCoordinator, from: number, test: (beat: FakeCoordinator["beats"][number]) => boolean): Promise<void> {
   while (!coordinator.beatsAfter(from).some(test)) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
 }
