@@ -174,6 +174,29 @@ ensure_redis() {
   _svc_note "installed $(redis-server --version | cut -d' ' -f1-3)"
 }
 
+# ensure_chromium: Debian's chromium for the dashboard's browser test (playwright-core
+# drives it; nothing is downloaded from anywhere but Debian).
+ensure_chromium() {
+  if [ -x "${CYXWIZ_CHROMIUM:-/usr/bin/chromium}" ]; then
+    return 0
+  fi
+  _svc_note "installing chromium from Debian (apt-get) for the dashboard's browser test"
+  _svc_apt_install chromium || return 1
+  if [ ! -x /usr/bin/chromium ]; then
+    _svc_err "apt-get installed chromium but /usr/bin/chromium is missing; set CYXWIZ_CHROMIUM to its path."
+    return 1
+  fi
+}
+
+# ensure_bwrap: Debian's bubblewrap, the sandbox node agents run client commands in.
+ensure_bwrap() {
+  if command -v bwrap >/dev/null; then
+    return 0
+  fi
+  _svc_note "installing bubblewrap from Debian (apt-get): the node agent's sandbox"
+  _svc_apt_install bubblewrap || return 1
+}
+
 _redis_cli() { # PORT ARGS...
   local port="$1"
   shift

@@ -54,6 +54,18 @@ npm run -s test:ts 2>&1 | tee "$LOG_DIR/mocha-chain.log"
 
 step "Coordinator integration tests (real redis-server and localnet)"
 npm run -s test:coordinator:integration 2>&1 | tee "$LOG_DIR/mocha-coordinator-integration.log"
+
+step "Node agent tests (its sandbox is Debian's bubblewrap; the integration test trains on the real stack)"
+ensure_bwrap
+npm run -s test:agent 2>&1 | tee "$LOG_DIR/mocha-agent.log"
+
+step "CLI end to end: real coordinator and node processes, driven as a user would"
+npm run -s test:cli 2>&1 | tee "$LOG_DIR/mocha-cli.log"
+
+step "Web dashboard: typecheck, build, and the browser test in Debian's chromium"
+ensure_chromium
+npm run -s typecheck:web
+npm run -s test:web 2>&1 | tee "$LOG_DIR/mocha-web.log"
 stop_localnet
 stop_services
 

@@ -8,7 +8,11 @@ import { readFileSync } from "node:fs";
 import { MAX_DURATION_SECS, MIN_DURATION_SECS } from "./domain/checkpoints";
 
 export interface CoordinatorConfig {
-  http: { host: string; port: number; bodyLimitBytes: number };
+  /**
+   * dashboardDir: a built web dashboard (app/web/dist) served at / with SPA fallback to
+   * its index.html; "" (the default) serves none. Optional so configs built in code may omit it.
+   */
+  http: { host: string; port: number; bodyLimitBytes: number; dashboardDir?: string };
   redis: { url: string; keyPrefix: string; commandTimeoutMs: number };
   rpcUrl: string;
   ipfs: { apiUrl: string; fetchTimeoutMs: number; maxProofBytes: number };
@@ -48,7 +52,7 @@ export interface CoordinatorConfig {
 }
 
 export const DEFAULT_CONFIG: CoordinatorConfig = {
-  http: { host: "127.0.0.1", port: 7070, bodyLimitBytes: 256 * 1024 },
+  http: { host: "127.0.0.1", port: 7070, bodyLimitBytes: 256 * 1024, dashboardDir: "" },
   redis: { url: "redis://127.0.0.1:6379", keyPrefix: "cyx:", commandTimeoutMs: 2_000 },
   rpcUrl: "http://127.0.0.1:8899",
   ipfs: { apiUrl: "http://127.0.0.1:5001", fetchTimeoutMs: 15_000, maxProofBytes: 512 * 1024 * 1024 },
@@ -75,6 +79,7 @@ export class ConfigError extends Error {
 const ENV: Record<string, string> = {
   CYXWIZ_COORDINATOR_HOST: "http.host",
   CYXWIZ_COORDINATOR_PORT: "http.port",
+  CYXWIZ_DASHBOARD_DIR: "http.dashboardDir",
   CYXWIZ_REDIS_URL: "redis.url",
   CYXWIZ_REDIS_PREFIX: "redis.keyPrefix",
   CYXWIZ_RPC_URL: "rpcUrl",
