@@ -5,14 +5,17 @@
 #
 #   scripts/run.sh [--kill-node] [--json] [--epochs N] [--run-dir DIR] [--no-build]
 #                  [--rpc-port 8899] [--redis-port 6380] [--ipfs-api-port 5001]
-#                  [--ipfs-gateway-port 8080] [--coordinator-port 7070]
+#                  [--ipfs-gateway-port 8080] [--coordinator-port 7070] [--stay]
+#
+# The coordinator also serves the web dashboard (app/web, built here when stale) at
+# http://127.0.0.1:<coordinator-port>/; --stay keeps everything running after the job.
 #
 # Ctrl-C stops everything it started. Logs, keys and the job spec stay in the run
 # directory it names (default: a new /tmp/cyxwiz-run.XXXXXX).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/services.sh"
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
 
 RPC_PORT=8899 REDIS_PORT=6380 IPFS_API_PORT=5001 IPFS_GW_PORT=8080 COORDINATOR_PORT=7070
 RUN_DIR="" BUILD=1 JSON=0
@@ -28,6 +31,7 @@ while [ "$#" -gt 0 ]; do
     --epochs) DEMO_ARGS+=(--epochs "${2:?--epochs needs a number}"); shift 2 ;;
     --kill-node) DEMO_ARGS+=(--kill-node); shift ;;
     --json) DEMO_ARGS+=(--json); JSON=1; shift ;;
+    --stay) DEMO_ARGS+=(--stay); shift ;;
     --no-build) BUILD=0; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "error: unknown argument '$1' (scripts/run.sh --help lists the flags)" >&2; exit 2 ;;
@@ -72,6 +76,11 @@ elif [ ! -x "$CARGO_TARGET_DIR/debug/localnet" ]; then
 fi
 ensure_redis
 ensure_ipfs
+# The dashboard the coordinator serves: rebuilt only when its sources changed.
+if [ ! -f app/web/dist/index.html ] || [ -n "$(find app/web/src app/web/index.html app/web/vite.config.mts sdk/src -newer app/web/dist/index.html -print -quit)" ]; then
+  echo "building the web dashboard (app/web → app/web/dist)"
+  npm run -s build:web >"$RUN_DIR/build-web.log" 2>&1 || { echo "error: the dashboard build failed; its log: $RUN_DIR/build-web.log" >&2; exit 1; }
+fi
 
 step "Starting the services"
 _svc_require_free_port "$RPC_PORT" "the localnet" && _svc_require_free_port "$((RPC_PORT + 1))" "the localnet's PubSub" || exit 1
@@ -107,7 +116,7 @@ step "The marketplace"
 node -r ts-node/register/transpile-only app/demo/src/main.ts \
   --run-dir "$RUN_DIR" --rpc-url "$CYXWIZ_RPC_URL" --localnet-dir "$CYXWIZ_LOCALNET_DIR" \
   --redis-url "redis://127.0.0.1:$REDIS_PORT" --ipfs-api "http://127.0.0.1:$IPFS_API_PORT" \
-  --coordinator-port "$COORDINATOR_PORT" "${DEMO_ARGS[@]}" >&3 &
+  --coordinator-port "$COORDINATOR_PORT" --dashboard "$ROOT/app/web/dist" "${DEMO_ARGS[@]}" >&3 &
 DEMO_PID=$!
 set +e
 wait "$DEMO_PID"

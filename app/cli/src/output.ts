@@ -120,3 +120,11 @@ export class Output {
 export function bigintReplacer(_key: string, value: unknown): unknown {
   return typeof value === "bigint" ? value.toString() : value;
 }
+
+/** Memory in GB as people read it: whole MiB below 1 GB ("1 MiB"), else GB ("12 GB"). */
+export function formatMemoryGb(gb: number | string | undefined): string {
+  const value = Number(gb ?? 0);
+  if (!Number.isFinite(value)) return String(gb);
+  if (value > 0 && value < 1) return `${Math.ceil(value * 1024)} MiB`;
+  return `${value} GB`;
+}

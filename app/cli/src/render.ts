@@ -1,6 +1,6 @@
 /** Sentences for the coordinator's answers: quotes, job transitions, proof verdicts. */
 import { Json } from "../../lib/coordinator-client";
-import { clockTime, formatTokens, shortKey } from "./output";
+import { clockTime, formatMemoryGb, formatTokens, shortKey } from "./output";
 
 function percent(bps: number): string {
   return `${bps / 100}%`;
@@ -14,7 +14,7 @@ export function quoteLines(quote: Json): string[] {
   const expiresIn = Math.max(0, Math.round((Number(quote.expiresAt) - Date.now()) / 1000));
   lines.push(`Quote ${quote.quoteId} (${quote.priority} priority, expires in ${expiresIn} s)`);
   lines.push(
-    `  work: ${estimate.gpuHours} GPU-hours on the reference GPU, priced on ${gpu.priceModel} (${gpu.nodeClass}), needs ≥ ${estimate.minVramGb} GB VRAM`,
+    `  work: ${estimate.gpuHours} GPU-hours on the reference GPU, priced on ${gpu.priceModel} (${gpu.nodeClass}), needs ≥ ${formatMemoryGb(estimate.minVramGb)} of VRAM`,
   );
   for (const line of quote.breakdown ?? []) {
     lines.push(`  ${String(line.item).padEnd(16)} ${formatTokens(line.amount).padStart(22)}   ${line.description ?? ""}`);

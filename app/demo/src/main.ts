@@ -22,7 +22,7 @@ import { CliError, toCliError } from "../../cli/src/errors";
 import { followJob } from "../../cli/src/follow";
 import { checkFunds, createJobEscrow, submitIdempotent } from "../../cli/src/jobs";
 import { planJob } from "../../cli/src/job-spec";
-import { formatTokens, Output } from "../../cli/src/output";
+import { formatMemoryGb, formatTokens, Output } from "../../cli/src/output";
 import { quoteLines, verdictLines } from "../../cli/src/render";
 import { Json } from "../../lib/coordinator-client";
 import { Child, jsonLines, RunningCoordinator, spawnCli, startCoordinator } from "./processes";
@@ -37,6 +37,8 @@ const FLAGS: readonly FlagSpec[] = [
   { name: "epochs", type: "number", value: "N", help: "training epochs (default 150: about 10-30 s on a CPU)" },
   { name: "kill-node", type: "boolean", help: "SIGKILL the chosen node mid-training" },
   { name: "json", type: "boolean", help: "print a JSON summary only" },
+  { name: "dashboard", type: "string", value: "DIR", help: "a built dashboard (app/web/dist) for the coordinator to serve at /" },
+  { name: "stay", type: "boolean", help: "keep the marketplace running after the job, until Ctrl-C" },
 ];
 
 interface DemoNode {
@@ -93,9 +95,11 @@ async function main(): Promise<number> {
       log: join(runDir, "coordinator.log"),
       heartbeatMs: 1_000,
       heartbeatMisses: 3,
+      dashboardDir: flags.dashboard as string | undefined,
     });
     children.push(coordinator.child);
     out.line(`   ready on ${coordinator.url} (pid ${coordinator.child.pid}; heartbeats every 1 s, a node is lost after 3 missed)`);
+    if (flags.dashboard !== undefined) out.line(`   dashboard: ${coordinator.url}/ (client, operator and platform pages; dev keypair: ${join(runDir, "client.json")})`);
     const env = { CYXWIZ_COORDINATOR_URL: coordinator.url, CYXWIZ_RPC_URL: rpcUrl, CYXWIZ_IPFS_API: ipfsApi, CYXWIZ_LOCALNET_DIR: localnetDir };
     const ctx = new Context(
       { coordinatorUrl: coordinator.url, rpcUrl, ipfsApi, keypairPath: join(runDir, "client.json"), json: false },
@@ -187,7 +191,7 @@ async function main(): Promise<number> {
     if (parts.length >= 2) {
       const [winner, runnerUp] = parts;
       const diffs = (["reliability", "price", "vram"] as const).map((k) => ({ k, d: winner[k] - runnerUp[k] })).sort((a, b) => b.d - a.d);
-      const why = { reliability: "a better reliability record", price: "a cheaper price floor", vram: `VRAM closer to the ${quote.estimate?.minVramGb} GB the job needs (a bigger card stays free for bigger jobs)` }[diffs[0].k];
+      const why = { reliability: "a better reliability record", price: "a cheaper price floor", vram: `VRAM closer to the ${formatMemoryGb(quote.estimate?.minVramGb)} the job needs (a bigger card stays free for bigger jobs)` }[diffs[0].k];
       out.line(`   Why ${winner.label}: both fit and can afford the job; it wins on ${why} (+${diffs[0].d.toFixed(3)}).`);
       if (Math.abs(winner.price - runnerUp.price) < 0.01) out.line(`   The budget allows floors up to ${formatTokens(quote.availability.affordablePriceFloor)} per GPU-hour, so the floors (${formatTokens(nodes[0].info?.priceFloor ?? 0)} vs ${formatTokens(nodes[1].info?.priceFloor ?? 0)}) barely move the price part.`);
     }
@@ -247,6 +251,10 @@ async function main(): Promise<number> {
       metrics: final.verification?.verdict?.metrics?.metrics ?? null,
       modelCid: final.proof?.weightsCid ?? null,
     });
+    if (flags.stay === true && !stopping) {
+      out.line(`\nThe marketplace keeps running (--stay): coordinator ${coordinator.url}${flags.dashboard !== undefined ? `, dashboard ${coordinator.url}/` : ""}. Ctrl-C stops everything.`);
+      await new Promise<never>(() => undefined);
+    }
     return exact ? 0 : 4;
   } finally {
     await stopAll();

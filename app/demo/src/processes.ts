@@ -113,6 +113,8 @@ export interface CoordinatorOptions {
   readonly log: string;
   readonly heartbeatMs?: number;
   readonly heartbeatMisses?: number;
+  /** A built dashboard (app/web/dist) the coordinator serves at /; none when absent. */
+  readonly dashboardDir?: string;
 }
 
 export interface RunningCoordinator {
@@ -135,6 +137,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       CYXWIZ_COORDINATOR_KEYPAIR: options.keypairPath,
       CYXWIZ_HEARTBEAT_INTERVAL_MS: String(options.heartbeatMs ?? 1_000),
       CYXWIZ_HEARTBEAT_MISSES: String(options.heartbeatMisses ?? 3),
+      ...(options.dashboardDir === undefined ? {} : { CYXWIZ_DASHBOARD_DIR: options.dashboardDir }),
     },
     onLine(line) {
       const match = /^coordinator ready on (\S+)/.exec(line);
