@@ -413,7 +413,7 @@ describe("chain: exactly-once settlement (26–30, 35, 36)", function () {
     it("30: Redis restarted while a lock is pending: the intent survives, and two processes re-sign it once, after it expired", async function () {
       // The network drops everything until the first transaction's blockhash is dead, so
       // the intent has to survive the restart AND go through expiry and re-signing
-      // (about 150 blocks, ~50 s on the localnet), with a second process following it.
+      // (150 blocks, ~60 s on the localnet), with a second process following it.
       this.timeout(180_000);
       let deliver = false;
       const { send, sends } = recordingSend(suite.chain.connection, () => deliver);
@@ -433,8 +433,11 @@ describe("chain: exactly-once settlement (26–30, 35, 36)", function () {
       expect(survivor).to.include({ state: "pending", signature: first.signature, tx: first.tx, attempts: 1 });
       const b = await coordinator({ send });
       const lockingB = b.lock(job.target, job.node.publicKey);
-      await waitFor("the first blockhash to die", async () =>
-        (await suite.chain.connection.isBlockhashValid(first.blockhash)).value ? null : true,
+      // A blockhash lives 150 blocks (~60 s at 400 ms slots), as on a cluster.
+      await waitFor(
+        "the first blockhash to die",
+        async () => ((await suite.chain.connection.isBlockhashValid(first.blockhash)).value ? null : true),
+        120_000,
       );
       deliver = true;
 
