@@ -15,21 +15,14 @@ import { escrowAddress } from "../../../sdk/src/pda";
 import { jobEscrowProgram, JobEscrowProgram } from "../../../sdk/src/program";
 import { tokenAccountAddress, tokenBalance } from "../../../sdk/src/token";
 import { tokens as formatTokens } from "./format";
+import { FundingError } from "./funding-error";
+
+export { FundingError };
 
 /** What signs transactions for the connected wallet (dev keypair or browser wallet). */
 export interface TransactionSigner {
   readonly publicKey: PublicKey;
   signTransaction(transaction: Transaction): Promise<Transaction>;
-}
-
-export class FundingError extends Error {
-  constructor(
-    readonly code: "INSUFFICIENT_TOKENS" | "INSUFFICIENT_SOL" | "WALLET_REJECTED" | "TX_FAILED" | "TX_EXPIRED" | "RPC_UNREACHABLE",
-    message: string,
-  ) {
-    super(message);
-    this.name = "FundingError";
-  }
 }
 
 /** Rent of an escrow account and its vault, plus fees, rounded up generously. */

@@ -1,7 +1,7 @@
 import { ReactNode } from "react";
 
 import { CoordinatorDownError, describe } from "./api";
-import { FundingError } from "./chain";
+import { FundingError } from "./funding-error";
 import { tokens } from "./format";
 
 /** An error as a banner that says what to do. */

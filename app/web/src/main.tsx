@@ -1,4 +1,3 @@
-import "./polyfills";
 import "./styles.css";
 
 import { StrictMode } from "react";

@@ -9,7 +9,8 @@ import { Keypair, PublicKey, Transaction } from "@solana/web3.js";
 import { createContext, ReactNode, useCallback, useContext, useMemo, useState } from "react";
 
 import { TransactionSigner } from "./chain";
-import { keypairSigner, MessageSigner, parseKeypairJson } from "./signing";
+import { keypairSigner, parseKeypairJson } from "./dev-keypair";
+import { MessageSigner } from "./signing";
 
 export interface ActiveWallet {
   mode: "dev" | "browser";

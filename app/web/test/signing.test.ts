@@ -8,7 +8,8 @@ import { expect } from "chai";
 import { createPrivateKey, sign as nodeSign } from "crypto";
 
 import { canonicalMessage as coordinatorMessage, verifyRequest, AuthError } from "../../../coordinator/src/auth/signed-request";
-import { canonicalMessage, keypairSigner, MessageSigner, parseKeypairJson, signedHeaders } from "../src/signing";
+import { keypairSigner, parseKeypairJson } from "../src/dev-keypair";
+import { canonicalMessage, MessageSigner, signedHeaders } from "../src/signing";
 
 const SKEW = 60_000;
 

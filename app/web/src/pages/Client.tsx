@@ -9,7 +9,7 @@ import { parameterCount } from "../../../../trainer/src/weights";
 import { api, ApiError, Job, Priority, Quote } from "../api";
 import { FundingError, insufficientMessage, newJobId } from "../chain";
 import { Amount, Card, Empty, ErrorBanner, Loading, StatusBadge, Table } from "../components";
-import { useApp } from "../context";
+import { useChain } from "../context";
 import { percent, shortKey, sol, time } from "../format";
 import { usePoll } from "../hooks";
 import { randomHex } from "../signing";
@@ -98,7 +98,7 @@ function DevWarning() {
 }
 
 function Balances({ wallet }: { wallet: ActiveWallet }) {
-  const { chain } = useApp();
+  const chain = useChain();
   const key = wallet.publicKey.toBase58();
   const balances = usePoll(() => chain.balances(wallet.publicKey), 3000, "bal:" + key + chain.rpcUrl);
   if (balances.loading) return <Loading />;
@@ -154,7 +154,7 @@ export function ClientPage() {
 }
 
 function JobForm({ wallet }: { wallet: ActiveWallet }) {
-  const { chain } = useApp();
+  const chain = useChain();
   const [draft, setDraft] = useState<JobDraft>({ datasetCid: "", samples: 3000, features: 8, classes: 3, epochs: 20, priority: "normal", size: "medium" });
   const [quote, setQuote] = useState<Quote | null>(null);
   const [error, setError] = useState<unknown>(null);

@@ -6,7 +6,7 @@ import { isFinalStatus } from "../../../../sdk/src/escrow-account";
 import { releaseSplit } from "../../../../sdk/src/split";
 import { api } from "../api";
 import { Amount, Card, Empty, ErrorBanner, Loading, Signature, StatusBadge } from "../components";
-import { useApp } from "../context";
+import { useApp, useChain } from "../context";
 import { percent, shortKey, time } from "../format";
 import { usePoll } from "../hooks";
 import { weightsUrl } from "../settings";
@@ -16,7 +16,8 @@ const CANCELLABLE = ["queued", "offered", "running"];
 
 export function JobPage({ jobId }: { jobId: string }) {
   const { active } = useActiveWallet();
-  const { chain, settings } = useApp();
+  const { settings } = useApp();
+  const chain = useChain();
   const [cancelError, setCancelError] = useState<unknown>(null);
   const [cancelling, setCancelling] = useState(false);
   const job = usePoll(active === null ? null : () => api.job(active.signer, jobId), 1500, `job:${jobId}:${active?.publicKey.toBase58()}`);
