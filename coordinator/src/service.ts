@@ -36,6 +36,7 @@ import { Express } from "express";
 import Redis from "ioredis";
 
 import { CoordinatorConfig } from "./config";
+import { resumePoint } from "./domain/checkpoints";
 import { createGpuCatalogue, GpuCatalogue } from "./domain/gpu";
 import { DEFAULT_MATCHER_CONFIG, Matcher, MatcherConfig } from "./domain/matcher";
 import { DEFAULT_PRICING_CONFIG, PricingConfig } from "./domain/pricing";
@@ -255,6 +256,8 @@ export function createService(deps: ServiceDeps): Service {
     // A fresh token per offer: bound to this job, node and attempt, so a report or a
     // checkpoint with the token of an earlier attempt is refused (403 BAD_JOB_TOKEN).
     const jobToken = randomBytes(32).toString("hex");
+    // The latest verified checkpoint of an earlier run (none has started for this offer yet).
+    const resumeFrom = resumePoint(await store.runs.checkpoints(job.jobId));
     const published = await store.offers.publish(
       job.jobId,
       nodeId,
@@ -268,8 +271,10 @@ export function createService(deps: ServiceDeps): Service {
         acceptBy: deadline,
         maxDurationSecs: job.maxDurationSecs,
         jobToken,
+        ...(resumeFrom === null ? {} : { resumeFrom }),
       }),
       jobToken,
+      resumeFrom?.epoch ?? 0,
     );
     if (published) log.info("job offered", { jobId: job.jobId, nodeId });
   }

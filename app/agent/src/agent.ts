@@ -388,6 +388,7 @@ export class NodeAgent {
         signal,
         resumeFrom,
         fetchDataset: () => this.fetchDataset(job),
+        fetchOfferedCheckpoint: () => this.fetchOfferedCheckpoint(job),
         progress: (fraction) => {
           job.progress = Math.min(1, Math.max(0, fraction));
         },
@@ -436,6 +437,32 @@ export class NodeAgent {
     const bytes = await this.ipfsRetrying(job, `fetching the dataset ${cid}`, () => fetchBytes(this.settings.ipfs, cid, this.settings.dataset, job.controller.signal));
     this.emit({ type: "dataset-fetched", jobId: job.offer.jobId, cid, bytes: bytes.length, sha256: sha256Hex(bytes) });
     return bytes;
+  }
+
+  /** The offer's resumeFrom: fetched under the dataset limits, sha256 checked; null (reason logged) if unusable. */
+  private async fetchOfferedCheckpoint(job: ActiveJob): Promise<Uint8Array | null> {
+    const offered = job.offer.resumeFrom;
+    if (offered === undefined || offered === null) return null;
+    const { jobId } = job.offer;
+    const said = `the offered checkpoint ${offered.cid} (epoch ${offered.epoch}/${offered.epochs})`;
+    if (typeof offered.cid !== "string" || typeof offered.sha256 !== "string" || !Number.isSafeInteger(offered.epoch)) {
+      this.log("warn", `job ${jobId}: the offer's resumeFrom is malformed (${JSON.stringify(offered)}); training from the start`);
+      return null;
+    }
+    try {
+      const bytes = await this.ipfsRetrying(job, `fetching ${said}`, () => fetchBytes(this.settings.ipfs, offered.cid, this.settings.dataset, job.controller.signal));
+      const sha256 = sha256Hex(bytes);
+      if (sha256 !== offered.sha256.toLowerCase()) {
+        this.log("warn", `job ${jobId}: ${said} hashes to ${sha256}, not the offered ${offered.sha256}; training from the start`);
+        return null;
+      }
+      this.log("info", `job ${jobId}: resuming from ${said}`);
+      return bytes;
+    } catch (error) {
+      if (job.controller.signal.aborted) throw error;
+      this.log("warn", `job ${jobId}: ${said} could not be read (${describeError(error)}); training from the start`);
+      return null;
+    }
   }
 
   /** `action` on IPFS, retried with backoff while the daemon is down or slow (5 tries). */

@@ -15,6 +15,16 @@ export interface OfferInfo {
   /** unix ms */
   readonly acceptBy: number;
   readonly jobToken?: string;
+  /** A verified checkpoint an earlier run of this job left (another node's): continue from it. */
+  readonly resumeFrom?: OfferedCheckpoint;
+}
+
+export interface OfferedCheckpoint {
+  readonly cid: string;
+  readonly sha256: string;
+  /** Epochs done in it. */
+  readonly epoch: number;
+  readonly epochs: number;
 }
 
 export type AgentEvent =

@@ -37,6 +37,12 @@ export interface JobContext {
   checkpoint(bytes: Uint8Array, epoch: number, epochs: number): Promise<void>;
   /** A checkpoint kept from an earlier run of this job, if any. */
   readonly resumeFrom?: Uint8Array;
+  /**
+   * The bytes of the offer's resumeFrom (an earlier run's verified checkpoint) from IPFS,
+   * their sha256 checked; null, with the reason logged, when the offer has none or they
+   * cannot be read or do not match.
+   */
+  fetchOfferedCheckpoint(): Promise<Uint8Array | null>;
   log(message: string): void;
 }
 

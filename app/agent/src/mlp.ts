@@ -35,12 +35,16 @@ export class MlpClassifierExecutor implements JobExecutor {
       },
       onCheckpoint: (bytes: Uint8Array, epoch: number) => context.checkpoint(bytes, epoch, epochs),
     };
+    // This node's own kept checkpoint first; else the offer's (an earlier run's, verified by the coordinator).
+    const kept = context.resumeFrom !== undefined;
+    const resumeFrom = context.resumeFrom ?? (await context.fetchOfferedCheckpoint()) ?? undefined;
     let result;
     try {
-      result = await train(spec, dataset, { ...options, resumeFrom: context.resumeFrom });
+      result = await train(spec, dataset, { ...options, resumeFrom });
     } catch (error) {
-      if (!(context.resumeFrom !== undefined && error instanceof TrainerError && error.code === "CHECKPOINT_MISMATCH")) throw error;
-      context.log(`the kept checkpoint does not fit this job (${error.message}); training from the start`);
+      const unusable = error instanceof TrainerError && (error.code === "CHECKPOINT_MISMATCH" || error.code === "CHECKPOINT_INVALID");
+      if (!(resumeFrom !== undefined && unusable)) throw error;
+      context.log(`the ${kept ? "kept" : "offered"} checkpoint does not fit this job (${error.message}); training from the start`);
       result = await train(spec, dataset, options);
     }
     return { weights: result.weights, metrics: { ...result.metrics } };

@@ -6,11 +6,15 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { createHash } from "node:crypto";
+
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
 import { MlpClassifierEvaluator } from "../../../coordinator/src/proofs/builtin-evaluator";
+import { parseSpec, train } from "../../../trainer/src";
 import { AgentHandle, COMMAND_KIND, runAgent } from "../src";
+import { OfferedCheckpoint, OfferInfo } from "../src/events";
 import { EventLog, FakeCoordinator, MemoryIpfs, mlpConfig, smallDataset } from "./fakes";
 
 describe("node agent (fake coordinator)", function () {
@@ -56,6 +60,41 @@ describe("node agent (fake coordinator)", function () {
     return agent;
   }
 
+  /** The coordinator's own evaluator reproduces the reported metrics from the weights on IPFS. */
+  async function expectReproduced(offer: OfferInfo, body: Record<string, unknown>): Promise<void> {
+    const weights = ipfs.files.get(body.weightsCid as string);
+    if (weights === undefined) expect.fail("the reported weights are not on IPFS");
+    const evaluation = await new MlpClassifierEvaluator().evaluate({
+      jobId: offer.jobId,
+      kind: offer.config.kind as string,
+      config: offer.config,
+      datasetCid: offer.datasetCid,
+      weights: { cid: body.weightsCid as string, sha256: body.weightsSha256 as string, bytes: weights.length },
+      claimed: body.metrics as Record<string, number>,
+      read: async (cid: string) => {
+        const bytes = ipfs.files.get(cid);
+        if (bytes === undefined) throw new Error(`${cid} missing`);
+        return bytes;
+      },
+      signal: new AbortController().signal,
+    });
+    expect(evaluation.reproduced, JSON.stringify(evaluation)).to.equal(true);
+  }
+
+  /** Trains `config` here as another node would: its checkpoint after `epoch` (on IPFS) and its final weights' sha256. */
+  async function earlierRun(config: Record<string, unknown>, dataset: Uint8Array, epoch: number): Promise<{ checkpoint: OfferedCheckpoint; weightsSha256: string }> {
+    let bytes: Uint8Array | null = null;
+    const result = await train(parseSpec(config), dataset, {
+      onCheckpoint: (checkpoint, at) => {
+        if (at === epoch) bytes = checkpoint;
+      },
+    });
+    if (bytes === null) expect.fail(`no checkpoint after epoch ${epoch}`);
+    const cid = await ipfs.add(bytes);
+    const epochs = (config.hyperparameters as { epochs: number }).epochs;
+    return { checkpoint: { cid, sha256: createHash("sha256").update(bytes).digest("hex"), epoch, epochs }, weightsSha256: result.weightsSha256 };
+  }
+
   const jobDirs = () => (existsSync(join(workDir, "jobs")) ? readdirSync(join(workDir, "jobs")) : []);
 
   it("registers, accepts an mlp offer by naming it, trains with progress in its beats, uploads and reports metrics the coordinator's evaluator reproduces", async () => {
@@ -81,23 +120,7 @@ describe("node agent (fake coordinator)", function () {
     expect(reported.weightsCid).to.equal(report.body.weightsCid);
 
     // The weights on IPFS are the reported ones, and the coordinator's own evaluator reproduces the metrics.
-    const weights = ipfs.files.get(report.body.weightsCid as string);
-    if (weights === undefined) expect.fail("the reported weights are not on IPFS");
-    const evaluation = await new MlpClassifierEvaluator().evaluate({
-      jobId: offer.jobId,
-      kind: offer.config.kind as string,
-      config: offer.config,
-      datasetCid: offer.datasetCid,
-      weights: { cid: report.body.weightsCid as string, sha256: report.body.weightsSha256 as string, bytes: weights.length },
-      claimed: report.body.metrics as Record<string, number>,
-      read: async (cid: string) => {
-        const bytes = ipfs.files.get(cid);
-        if (bytes === undefined) throw new Error(`${cid} missing`);
-        return bytes;
-      },
-      signal: new AbortController().signal,
-    });
-    expect(evaluation.reproduced, JSON.stringify(evaluation)).to.equal(true);
+    await expectReproduced(offer, report.body);
 
     // Accepted by a beat naming the job; progress rose to 1 in the beats that followed.
     const named = coordinator.beats.filter((beat) => beat.body.jobId === offer.jobId);
@@ -118,6 +141,43 @@ describe("node agent (fake coordinator)", function () {
     await handle.done;
     expect(log.events.at(-1)).to.deep.equal({ type: "stopped", reason: "done" });
   });
+
+  it("an offer with resumeFrom: the checkpoint is fetched and hash-checked, only the remaining epochs are trained, checkpoints start after it, and the result is the uninterrupted run's, reproduced by the coordinator's evaluator", async () => {
+    const dataset = await smallDataset(ipfs);
+    const config = mlpConfig(dataset.cid, 6);
+    const earlier = await earlierRun(config, dataset.bytes, 3);
+    start({ checkpointEveryEpochs: 1 });
+    await log.next("registered");
+    const offer = coordinator.offerJob(config, dataset.cid, "job-token-r");
+    coordinator.offer = { ...offer, resumeFrom: earlier.checkpoint };
+    await log.next("reported");
+
+    expect(log.of("epoch").map((event) => event.epoch), "only the epochs after the checkpoint").to.deep.equal([4, 5, 6]);
+    await log.next("checkpoint-uploaded", (event) => event.epoch === 5);
+    expect(coordinator.checkpoints.map((c) => c.body.epoch), "checkpoints start after the resume epoch").to.deep.equal([4, 5]);
+    const report = coordinator.reports[0];
+    expect(report.body.weightsSha256, "the same weights as an uninterrupted run").to.equal(earlier.weightsSha256);
+    await expectReproduced(offer, report.body);
+    expect(lines.some((line) => line.startsWith(`info job ${offer.jobId}: resuming from the offered checkpoint ${earlier.checkpoint.cid} (epoch 3/6)`))).to.equal(true);
+  });
+
+  for (const bad of ["sha256", "spec"] as const) {
+    it(`an offered checkpoint that ${bad === "sha256" ? "does not hash to the offered sha256" : "belongs to another spec"} is not used: all epochs are trained, the reason logged`, async () => {
+      const dataset = await smallDataset(ipfs);
+      const config = mlpConfig(dataset.cid, 4);
+      const other = bad === "spec" ? await earlierRun(mlpConfig(dataset.cid, 5), dataset.bytes, 2) : await earlierRun(config, dataset.bytes, 2);
+      const checkpoint = bad === "sha256" ? { ...other.checkpoint, sha256: "0".repeat(64) } : { ...other.checkpoint, epochs: 4 };
+      start({ checkpointEveryEpochs: 0 });
+      await log.next("registered");
+      const offer = coordinator.offerJob(config, dataset.cid, "job-token-b");
+      coordinator.offer = { ...offer, resumeFrom: checkpoint };
+      await log.next("reported");
+      expect(log.of("epoch").map((event) => event.epoch)).to.deep.equal([1, 2, 3, 4]);
+      await expectReproduced(offer, coordinator.reports[0].body);
+      const why = bad === "sha256" ? /^warn job [0-9a-f]+: the offered checkpoint .* hashes to [0-9a-f]{64}, not the offered 0{64}; training from the start$/ : /^info job [0-9a-f]+: the offered checkpoint does not fit this job \(.*\); training from the start$/;
+      expect(lines.filter((line) => why.test(line)), lines.join("\n")).to.have.length(1);
+    });
+  }
 
   it("an offer that comes while the node is still busy is not refused: it is taken once the node is free", async () => {
     const dataset = await smallDataset(ipfs);

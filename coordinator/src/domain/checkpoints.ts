@@ -11,6 +11,13 @@
  *                  because JobEscrow refuses an all-zero proof hash)
  *
  * A job's run deadline is its acceptance time + maxDurationSecs.
+ *
+ * A job offered again after a run ended early (node lost, given back) carries the latest
+ * verified checkpoint of its earlier runs as the offer's resumeFrom, so the next node
+ * continues from that epoch instead of epoch 1. Its run's progress still counts only the
+ * checkpoints it hands in, and it is paid only for the epochs past the resume point:
+ *
+ *   nodeShareBps = floor((verifiedEpoch − resumeEpoch) × 10 000 / epochs)   (0 at or below it)
  */
 import { createHash } from "node:crypto";
 
@@ -61,6 +68,41 @@ export function verifiedProgress(checkpoints: readonly Checkpoint[]): VerifiedPr
   }
   if (best === null) return null;
   return { epoch: best.epoch, epochs: best.epochs, fraction: best.epoch / best.epochs, cid: best.cid, sha256: best.sha256 };
+}
+
+/** What an offer hands the next node of a job: a verified checkpoint of an earlier run. */
+export interface ResumePoint {
+  readonly cid: string;
+  readonly sha256: string;
+  readonly epoch: number;
+  readonly epochs: number;
+}
+
+/**
+ * The checkpoint a new run of a job resumes from: the verified one with the highest epoch
+ * among `checkpoints` (all of the job's earlier runs; the coordinator fetched each and
+ * checked its sha256), short of the last epoch; null when there is none.
+ */
+export function resumePoint(checkpoints: readonly Checkpoint[]): ResumePoint | null {
+  let best: Checkpoint | null = null;
+  for (const checkpoint of checkpoints) {
+    if (checkpoint.status !== "verified" || checkpoint.epoch < 1 || checkpoint.epoch >= checkpoint.epochs) continue;
+    if (best === null || checkpoint.epoch > best.epoch || (checkpoint.epoch === best.epoch && checkpoint.at > best.at)) best = checkpoint;
+  }
+  if (best === null) return null;
+  return { cid: best.cid, sha256: best.sha256, epoch: best.epoch, epochs: best.epochs };
+}
+
+/**
+ * The share of a run that resumed at `resumeEpoch` (0: from scratch): only the epochs this
+ * run verified past it, floor((epoch − resumeEpoch) × 10 000 / epochs); 0 with nothing past it.
+ */
+export function runShareBps(progress: Pick<VerifiedProgress, "epoch" | "epochs"> | null, resumeEpoch: number): number {
+  if (progress === null) return 0;
+  const base = nodeShareBps(progress);
+  if (!Number.isSafeInteger(resumeEpoch) || resumeEpoch <= 0) return base;
+  if (progress.epoch <= resumeEpoch) return 0;
+  return Number((BigInt(progress.epoch - resumeEpoch) * 10_000n) / BigInt(progress.epochs));
 }
 
 /** floor(epoch × 10 000 / epochs), in integers; 0 when nothing is verified. */

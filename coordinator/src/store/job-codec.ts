@@ -7,7 +7,7 @@
  * maxPrice gpuMicroHours minVramGb gpuModels submittedAt urgency maxAttempts | status
  * nodeId attempts proof metrics nodeShareBps settlementSignature | version updatedAt
  * progress progressAt offerDeadline reportedAt verifyAttempts verification | maxDurationSecs
- * settleBy runningSince jobToken jobTokenNode verifiedProgress settleProofHash cancelledTo. The history
+ * settleBy runningSince jobToken jobTokenNode verifiedProgress settleProofHash cancelledTo resumeEpoch. The history
  * list, the excluded set and the checkpoints hash are separate keys (keys.ts).
  */
 import { VerifiedProgress } from "../domain/checkpoints";
@@ -69,6 +69,8 @@ export interface StoredJob extends JobSpec {
   readonly jobTokenNode: string | null;
   /** The highest verified checkpoint of the current run. */
   readonly verifiedProgress: VerifiedProgress | null;
+  /** The epoch the current offer / run resumed from (its resumeFrom), 0 when from scratch. */
+  readonly resumeEpoch: number;
   /** The proof hash of the partial settlement (timed out, cancelled while running). */
   readonly settleProofHash: string | null;
   /** The status a client's cancel moved the job to: what a repeated cancel answers. */
@@ -224,6 +226,7 @@ export function decodeJob(key: string, hash: Hash, history: readonly string[], e
     jobTokenNode: read.optionalString("jobTokenNode"),
     verifiedProgress: read.optionalString("verifiedProgress") === null ? null : progressOf(key, read.json("verifiedProgress")),
     settleProofHash: read.optionalString("settleProofHash"),
+    resumeEpoch: read.optionalInteger("resumeEpoch") ?? 0,
     cancelledTo: read.optionalString("cancelledTo") === null ? null : read.oneOf("cancelledTo", JOB_STATUSES),
   };
 }

@@ -53,10 +53,11 @@ export class OfferStore {
 
   /**
    * Lets the node see its offer, and binds `jobToken` to (job, node) until the job leaves
-   * the node; false when the job is no longer offered to it.
+   * the node; false when the job is no longer offered to it. `resumeEpoch`: the epoch of the
+   * offer's resumeFrom (0: none), kept on the job for the run's partial settlement.
    */
-  async publish(jobId: string, nodeId: string, offer: string, jobToken: string): Promise<boolean> {
-    const reply = await this.scripts.run("publish-offer", [this.keys.job(jobId), this.keys.node(nodeId)], [jobId, nodeId, offer, jobToken]);
+  async publish(jobId: string, nodeId: string, offer: string, jobToken: string, resumeEpoch = 0): Promise<boolean> {
+    const reply = await this.scripts.run("publish-offer", [this.keys.job(jobId), this.keys.node(nodeId)], [jobId, nodeId, offer, jobToken, resumeEpoch]);
     return reply[0] === "OK";
   }
 }

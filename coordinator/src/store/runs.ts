@@ -12,7 +12,7 @@
  */
 import Redis from "ioredis";
 
-import { Checkpoint, CHECKPOINT_STATUSES, nodeShareBps, partialProofHash, VerifiedProgress } from "../domain/checkpoints";
+import { Checkpoint, CHECKPOINT_STATUSES, partialProofHash, runShareBps, VerifiedProgress } from "../domain/checkpoints";
 import { JobEvent, JobStatus, transition, TransitionError } from "../domain/job-state";
 import { StoreFormatError } from "./codec";
 import { storeCall } from "./failures";
@@ -255,7 +255,8 @@ export class RunStore {
   /** running → settling-partial by the snapshot's verified progress; null when the job changed meanwhile. */
   private async endRun(job: StoredJob, now: number, type: "timed-out" | "cancel"): Promise<EndOutcome | null> {
     const nodeId = job.state.nodeId ?? "";
-    const share = nodeShareBps(job.verifiedProgress);
+    // A resumed run is paid only for the epochs it verified past its resume point.
+    const share = runShareBps(job.verifiedProgress, job.resumeEpoch);
     const event: JobEvent = { type, at: now, nodeShareBps: share };
     const next = transition(job.state, event);
     if (next instanceof TransitionError) return { kind: "not-running" };
