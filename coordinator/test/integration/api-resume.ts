@@ -28,7 +28,7 @@ describe("api: a reassigned job's offer resumes from the last verified checkpoin
     await registerNode(api, a);
     const jobId = await submitJob(api, client);
     await api.service.dispatcher.runOnce();
-    const offerA = (await heartbeat(api, a)).body.offer;
+    const offerA = (await heartbeat(api, a)).body.offer as Record<string, unknown>;
     expect(offerA.jobId).to.equal(jobId);
     expect(offerA, "a first offer has nothing to resume").to.not.have.property("resumeFrom");
     expect((await heartbeat(api, a, { jobId })).body.jobStatus).to.equal("running");
@@ -46,9 +46,9 @@ describe("api: a reassigned job's offer resumes from the last verified checkpoin
     await heartbeat(api, b);
     await api.service.watchdog.runOnce();
     await api.service.dispatcher.runOnce();
-    const offerB = (await heartbeat(api, b)).body.offer;
+    const offerB = (await heartbeat(api, b)).body.offer as Record<string, unknown> | null;
     expect(offerB?.jobId, `${(await api.service.store.jobs.get(jobId))?.state.status}`).to.equal(jobId);
-    expect(offerB.resumeFrom).to.deep.equal({ cid: WEIGHTS_CID, sha256: SHA_A, epoch: 2, epochs: 4 });
+    expect(offerB?.resumeFrom).to.deep.equal({ cid: WEIGHTS_CID, sha256: SHA_A, epoch: 2, epochs: 4 });
 
     expect((await heartbeat(api, b, { jobId })).body.jobStatus).to.equal("running");
     const tokenB = await jobTokenOf(api, jobId);
