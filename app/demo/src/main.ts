@@ -143,6 +143,9 @@ async function main(): Promise<number> {
                   node.child?.process.kill("SIGKILL");
                   out.line(`   ✖ --kill-node: ${node.label} (pid ${node.child?.pid}) killed with SIGKILL at epoch ${epoch}/${total}; its heartbeats stop`);
                 }
+              } else if (event.type === "offer" && (event.offer as Json)?.resumeFrom) {
+                const from = (event.offer as Json).resumeFrom;
+                out.line(`      ${node.label}: offered with a verified checkpoint of the earlier run: resumes at epoch ${from.epoch}/${from.epochs} (${from.cid}), paid only for the epochs it trains`);
               } else if (["dataset-fetched", "weights-uploaded", "reported", "job-lost", "accepted"].includes(String(event.type))) {
                 out.line(`      ${node.label}: ${eventLine(event as never)}`);
               }
