@@ -24,8 +24,8 @@ export type NodeExpiry =
     };
 
 /**
- * The keys of a script that takes a held (offered or running) job from its node:
- * take-back-job-8.lua and abandon-job-8.lua.
+ * The keys of release-held-job-8.lua, which takes a held (offered or running) job
+ * from its node (a take-back at start-up or the node's abandon).
  */
 export function heldJobKeys(keys: Keys, jobId: string, nodeId: string): string[] {
   return [
@@ -178,12 +178,12 @@ export class LeaseStore {
       const next = transition(job.state, event);
       if (next instanceof TransitionError) return { kind: "invalid", message: next.message };
       const reply = await this.scripts.run(
-        "abandon-job",
+        "release-held-job",
         heldJobKeys(this.keys, jobId, nodeId),
-        [jobId, nodeId, job.version, now, next.status, next.attempts, lastRecord(next)],
+        [jobId, nodeId, job.version, now, next.status, next.attempts, lastRecord(next), "abandon"],
       );
       if (reply[0] === "OK") return { kind: "abandoned", from: replyString(reply, 1) as JobStatus, to: next.status };
-      if (reply[0] !== "STALE") throw new Error(`abandon-job replied ${String(reply[0])}`);
+      if (reply[0] !== "STALE") throw new Error(`release-held-job replied ${String(reply[0])}`);
     }
     throw new ConcurrentUpdateError(`job ${jobId}`);
   }

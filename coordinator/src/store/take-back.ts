@@ -41,12 +41,12 @@ export class TakeBackStore {
       // offer-expired carries no detail in the domain; the record still says why.
       const record = { ...(JSON.parse(lastRecord(next)) as Record<string, unknown>), detail };
       const reply = await this.scripts.run(
-        "take-back-job",
+        "release-held-job",
         heldJobKeys(this.keys, jobId, nodeId),
-        [jobId, nodeId, job.version, now, next.status, next.attempts, JSON.stringify(record)],
+        [jobId, nodeId, job.version, now, next.status, next.attempts, JSON.stringify(record), "take-back"],
       );
       if (reply[0] === "OK") return { kind: "taken", nodeId, from: replyString(reply, 1) as JobStatus, to: next.status };
-      if (reply[0] !== "STALE") throw new Error(`take-back-job replied ${String(reply[0])}`);
+      if (reply[0] !== "STALE") throw new Error(`release-held-job replied ${String(reply[0])}`);
     }
     throw new ConcurrentUpdateError(`job ${jobId}`);
   }
