@@ -184,9 +184,8 @@ async function main(): Promise<number> {
     out.line(`   ${plan.derivation}`);
     out.lines(quoteLines(quote).map((line) => `   ${line}`));
     const parts = (quote.availability?.candidates ?? []).map((candidate: Json) => {
-      const reliability = 0.5 * Number(candidate.reliability);
-      const vram = (0.2 * (1 + Number(quote.estimate?.minVramGb ?? 0))) / (1 + Number(candidate.vramGb));
-      return { candidate, label: nodes.find((n) => n.nodeId === candidate.nodeId)?.label ?? candidate.nodeId, reliability, vram, price: Number(candidate.score) - reliability - vram };
+      const { reliability, price, size: vram } = candidate.scoreParts;
+      return { candidate, label: nodes.find((n) => n.nodeId === candidate.nodeId)?.label ?? candidate.nodeId, reliability, vram, price };
     });
     parts.forEach((p: { label: string; reliability: number; vram: number; price: number; candidate: Json }, i: number) => {
       out.line(`   ${i === 0 ? "→" : " "} ${p.label}: score ${Number(p.candidate.score).toFixed(3)} = reliability ${p.reliability.toFixed(3)} + price ${p.price.toFixed(3)} + VRAM fit ${p.vram.toFixed(3)}`);

@@ -6,7 +6,7 @@
  */
 import { NODE_CLASSES, NodeClass } from "./gpu";
 import { NodeRecord, NodeState } from "./node-pool";
-import { nodeCost, scoreNode, ScoreWeights } from "./node-score";
+import { nodeCost, scoreNode, scoreParts, ScoreWeights } from "./node-score";
 import { hardwareMisfit, NormalisedRequirements } from "./requirements";
 
 export const NODE_VERDICTS = [
@@ -31,6 +31,8 @@ export interface Candidate {
   readonly state: NodeState;
   readonly nodeCost: bigint;
   readonly score: number;
+  /** The score's weighted terms: reliability + price + size = score. */
+  readonly scoreParts: ScoreWeights;
 }
 
 export interface Explanation {
@@ -105,6 +107,7 @@ export function explainAvailability(
         state: verdict === "available" ? "online" : verdict,
         nodeCost: nodeCost(node.priceFloor, demand.gpuMicroHours),
         score: scoreNode(node, demand.requirements.minVramGb, affordableApprox, weights),
+        scoreParts: scoreParts(node, demand.requirements.minVramGb, affordableApprox, weights),
       });
     }
   }

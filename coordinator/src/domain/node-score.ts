@@ -41,15 +41,39 @@ export function nodeCost(priceFloor: bigint, gpuMicroHours: bigint): bigint {
   return (priceFloor * gpuMicroHours + MICRO_HOURS_PER_HOUR - 1n) / MICRO_HOURS_PER_HOUR;
 }
 
+function priceFit(node: ScoredNode, affordableFloorApprox: number): number {
+  return affordableFloorApprox > 0 ? 1 - node.priceFloorApprox / affordableFloorApprox : 1;
+}
+
+function sizeFit(node: ScoredNode, minVramGb: number): number {
+  return (1 + minVramGb) / (1 + node.vramGb);
+}
+
 export function scoreNode(
   node: ScoredNode,
   minVramGb: number,
   affordableFloorApprox: number,
   weights: ScoreWeights,
 ): number {
-  const priceFit = affordableFloorApprox > 0 ? 1 - node.priceFloorApprox / affordableFloorApprox : 1;
-  const sizeFit = (1 + minVramGb) / (1 + node.vramGb);
-  return weights.reliability * node.reliability + weights.price * priceFit + weights.size * sizeFit;
+  return (
+    weights.reliability * node.reliability +
+    weights.price * priceFit(node, affordableFloorApprox) +
+    weights.size * sizeFit(node, minVramGb)
+  );
+}
+
+/** The score's three weighted terms (they sum to `scoreNode`), to explain a choice. */
+export function scoreParts(
+  node: ScoredNode,
+  minVramGb: number,
+  affordableFloorApprox: number,
+  weights: ScoreWeights,
+): ScoreWeights {
+  return {
+    reliability: weights.reliability * node.reliability,
+    price: weights.price * priceFit(node, affordableFloorApprox),
+    size: weights.size * sizeFit(node, minVramGb),
+  };
 }
 
 /** Score weights must be ≥ 0 and sum to 1. */
