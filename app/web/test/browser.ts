@@ -375,6 +375,8 @@ describe("web dashboard in chromium: quote → fund → submit → Released 90/1
     agent = null;
     await stopChild(coordinator!.child);
     await page.getByTestId("coordinator-down").first().waitFor({ timeout: 30_000 });
+    // The header polls /health on its own 2 s timer; the page's poll may notice first.
+    await page.getByTestId("health").filter({ hasText: "coordinator down" }).waitFor({ timeout: 30_000 });
     expect(await page.getByTestId("health").textContent()).to.equal("coordinator down");
     expect(await page.getByTestId("coordinator-down").first().textContent()).to.match(/not answering/);
     await page.screenshot({ path: join(RESULTS, "coordinator-down.png"), fullPage: true });
