@@ -36,7 +36,8 @@ export type CheckpointOutcome =
   | { readonly kind: "added" | "not-assigned" | "bad-token" }
   | { readonly kind: "exists" | "conflict"; readonly stored: Checkpoint }
   | { readonly kind: "not-running"; readonly status: string }
-  | { readonly kind: "epochs-mismatch"; readonly epochs: number };
+  | { readonly kind: "epochs-mismatch"; readonly epochs: number }
+  | { readonly kind: "before-resume"; readonly resumeEpoch: number };
 
 /** A checkpoint waiting for its check, as the queue names it. */
 export interface DueCheckpoint {
@@ -108,7 +109,7 @@ export class RunStore {
     const reply = await this.scripts.run(
       "add-checkpoint",
       [keys.job(input.jobId), keys.jobCheckpoints(input.jobId), keys.checkpointsDue],
-      [input.jobId, input.nodeId, input.jobToken, field, input.epochs, JSON.stringify(checkpoint), input.now, input.cid, input.sha256],
+      [input.jobId, input.nodeId, input.jobToken, field, input.epochs, JSON.stringify(checkpoint), input.now, input.cid, input.sha256, input.epoch],
     );
     const stored = () => parseCheckpoint(keys.jobCheckpoints(input.jobId), field, replyString(reply, 1));
     switch (reply[0]) {
@@ -126,6 +127,8 @@ export class RunStore {
         return { kind: "conflict", stored: stored() };
       case "EPOCHS_MISMATCH":
         return { kind: "epochs-mismatch", epochs: Number(replyString(reply, 1)) };
+      case "BEFORE_RESUME":
+        return { kind: "before-resume", resumeEpoch: Number(replyString(reply, 1)) };
       default:
         throw new Error(`add-checkpoint replied ${String(reply[0])}`);
     }

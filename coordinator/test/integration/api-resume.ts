@@ -1,12 +1,13 @@
 /**
  * Resume after reassignment on real Redis (chain faked): node A's verified checkpoint
  * outlives A; the job's next offer, to B, carries it as resumeFrom, and B's run is paid
- * only for the epochs B verified past it.
+ * only for the epochs B verified past it; B handing in an epoch at or below the resume
+ * point is refused.
  */
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { Api, call, heartbeat, jobTokenOf, registerNode, startApi, submitJob, WEIGHTS_CID } from "./api-harness";
+import { Api, call, errorOf, heartbeat, jobTokenOf, registerNode, startApi, submitJob, WEIGHTS_CID } from "./api-harness";
 
 const SHA_A = "ab".repeat(32);
 const SHA_B = "cd".repeat(32);
@@ -52,11 +53,20 @@ describe("api: a reassigned job's offer resumes from the last verified checkpoin
 
     expect((await heartbeat(api, b, { jobId })).body.jobStatus).to.equal("running");
     const tokenB = await jobTokenOf(api, jobId);
+    // B resumed at epoch 2: epochs 1 and 2 are A's work, and B handing them in is refused.
+    for (const epoch of [1, 2]) {
+      const early = await call(api, "POST", `/v1/jobs/${jobId}/checkpoint`, { signer: b, body: { epoch, epochs: 4, cid: WEIGHTS_CID, sha256: SHA_B, jobToken: tokenB } });
+      expect(early.status, early.text).to.equal(422);
+      expect(errorOf(early)).to.include({ code: "CHECKPOINT_BEFORE_RESUME", field: "epoch" });
+      expect(errorOf(early).message).to.contain("resumed job").and.contain("after 2");
+    }
+    expect((await api.service.store.runs.checkpoints(jobId)).filter((c) => c.nodeId === b.publicKey.toBase58()), "nothing stored for B").to.deep.equal([]);
     const reply = await call(api, "POST", `/v1/jobs/${jobId}/checkpoint`, { signer: b, body: { epoch: 3, epochs: 4, cid: WEIGHTS_CID, sha256: SHA_B, jobToken: tokenB } });
     expect(reply.status, reply.text).to.equal(202);
     await verifyAll();
     const view = (await call(api, "GET", `/v1/jobs/${jobId}`, { signer: client })).body;
     expect(view.verifiedProgress).to.include({ epoch: 3, epochs: 4, sha256: SHA_B });
+    expect(view.resumeEpoch, "the client sees where B's run started").to.equal(2);
 
     const cancel = await call(api, "POST", `/v1/jobs/${jobId}/cancel`, { signer: client });
     expect(cancel.body).to.deep.equal({ jobId, status: "settling-partial" });

@@ -195,6 +195,12 @@ export function jobRoutes(app: Express, ctx: ApiContext, body: RequestHandler, a
           `epochs is ${epochs}, but this run's earlier checkpoints said ${outcome.epochs}: every checkpoint of a run names the same epochs`,
           "epochs",
         );
+      case "before-resume":
+        throw unprocessable(
+          "CHECKPOINT_BEFORE_RESUME",
+          `this run resumed job ${jobId} from epoch ${outcome.resumeEpoch} (the offer's resumeFrom): hand in epochs after ${outcome.resumeEpoch} only`,
+          "epoch",
+        );
       case "not-running":
         throw conflict("JOB_NOT_RUNNING", `job ${jobId} is ${outcome.status}: checkpoints are taken only while it runs`);
       case "bad-token":
@@ -307,6 +313,7 @@ export function runView(job: StoredJob, checkpoints: readonly StoredCheckpoint[]
       at: c.at,
       ...(c.detail === undefined ? {} : { detail: c.detail }),
     })),
+    resumeEpoch: job.resumeEpoch,
     nodeShareBps: job.state.nodeShareBps,
     settleProofHash: job.settleProofHash,
     cancelled: job.cancelledTo !== null,

@@ -7,13 +7,17 @@
   KEYS[1] job:{id}   KEYS[2] job:{id}:checkpoints   KEYS[3] checkpoints:due
   ARGV[1] job id   ARGV[2] node id   ARGV[3] job token   ARGV[4] the checkpoint's field
   ("{nodeId}:{epoch}")   ARGV[5] epochs   ARGV[6] the checkpoint (JSON, pending)
-  ARGV[7] now (ms)   ARGV[8] cid   ARGV[9] sha256
+  ARGV[7] now (ms)   ARGV[8] cid   ARGV[9] sha256   ARGV[10] epoch
+
+  A run that resumed from an earlier run's checkpoint (the job's resumeEpoch) hands in only
+  epochs past it: an epoch at or below it is work this run did not do.
 
   Returns {"OK"} | {"NOT_RUNNING", status} | {"NOT_ASSIGNED"} | {"BAD_TOKEN"}
         | {"EXISTS", stored JSON} | {"CONFLICT", stored JSON} | {"EPOCHS_MISMATCH", epochs}
+        | {"BEFORE_RESUME", resume epoch}
 ]]
 local jobId, nodeId, field, epochs, now = ARGV[1], ARGV[2], ARGV[4], ARGV[5], ARGV[7]
-local job = redis.call("HMGET", KEYS[1], "status", "nodeId", "jobToken", "jobTokenNode", "checkpointEpochs")
+local job = redis.call("HMGET", KEYS[1], "status", "nodeId", "jobToken", "jobTokenNode", "checkpointEpochs", "resumeEpoch")
 if not job[1] then
   return {"NOT_RUNNING", ""}
 end
@@ -36,6 +40,10 @@ if job[1] ~= "running" then
 end
 if job[5] and job[5] ~= "" and job[5] ~= epochs then
   return {"EPOCHS_MISMATCH", job[5]}
+end
+local resumeEpoch = tonumber(job[6] or "0") or 0
+if tonumber(ARGV[10]) <= resumeEpoch then
+  return {"BEFORE_RESUME", tostring(resumeEpoch)}
 end
 
 redis.call("HSET", KEYS[1], "checkpointEpochs", epochs)
