@@ -500,7 +500,12 @@ export class NodeAgent {
       const cid = await this.settings.ipfs.add(bytes, { signal: job.controller.signal });
       const sha256 = sha256Hex(bytes);
       let announced = false;
-      if (this.checkpointsAnnounced) {
+      // A run offered a resume point is paid only past it, and the coordinator refuses
+      // epochs at or below it (CHECKPOINT_BEFORE_RESUME): after a fallback to training
+      // from the start, those are not announced.
+      const resumeEpoch = job.offer.resumeFrom?.epoch;
+      const beforeResume = typeof resumeEpoch === "number" && epoch <= resumeEpoch;
+      if (this.checkpointsAnnounced && !beforeResume) {
         try {
           await this.settings.api.checkpoint(jobId, { epoch, epochs, cid, sha256, ...(job.offer.jobToken === undefined ? {} : { jobToken: job.offer.jobToken }) });
           announced = true;

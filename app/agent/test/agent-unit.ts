@@ -167,12 +167,21 @@ describe("node agent (fake coordinator)", function () {
       const config = mlpConfig(dataset.cid, 4);
       const other = bad === "spec" ? await earlierRun(mlpConfig(dataset.cid, 5), dataset.bytes, 2) : await earlierRun(config, dataset.bytes, 2);
       const checkpoint = bad === "sha256" ? { ...other.checkpoint, sha256: "0".repeat(64) } : { ...other.checkpoint, epochs: 4 };
-      start({ checkpointEveryEpochs: 0 });
+      start({ checkpointEveryEpochs: 1 });
       await log.next("registered");
       const offer = coordinator.offerJob(config, dataset.cid, "job-token-b");
       coordinator.offer = { ...offer, resumeFrom: checkpoint };
       await log.next("reported");
       expect(log.of("epoch").map((event) => event.epoch)).to.deep.equal([1, 2, 3, 4]);
+      // Epochs 1 and 2 are at or below the offered resume point: uploaded, not announced
+      // (the coordinator refuses them, and this run is paid only past epoch 2).
+      await log.next("checkpoint-uploaded", (event) => event.epoch === 3);
+      expect(log.of("checkpoint-uploaded").map((event) => [event.epoch, event.announced])).to.deep.equal([
+        [1, false],
+        [2, false],
+        [3, true],
+      ]);
+      expect(coordinator.checkpoints.map((c) => c.body.epoch)).to.deep.equal([3]);
       await expectReproduced(offer, coordinator.reports[0].body);
       const why = bad === "sha256" ? /^warn job [0-9a-f]+: the offered checkpoint .* hashes to [0-9a-f]{64}, not the offered 0{64}; training from the start$/ : /^info job [0-9a-f]+: the offered checkpoint does not fit this job \(.*\); training from the start$/;
       expect(lines.filter((line) => why.test(line)), lines.join("\n")).to.have.length(1);
