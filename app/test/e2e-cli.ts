@@ -167,7 +167,7 @@ describe("cyxwiz CLI end to end (real processes)", function () {
     expect(await node.child.stop()).to.equal(0);
   });
 
-  it("moves a job to the other node when the training node is SIGKILLed, and releases it there", async function () {
+  it("moves a job to the other node when the training node is SIGKILLed; the other node resumes from its verified checkpoint and is released the whole payment", async function () {
     const client = await newWallet("client-loss");
     await cliJson("dev", "fund", "--keypair", client.path, "--tokens", "5");
     const nodes = [await startNode("node-a", ["--gpu", "RTX_3060", "--vram", "12"]), await startNode("node-b", ["--gpu", "RTX_3060", "--vram", "12"])];
@@ -185,6 +185,18 @@ describe("cyxwiz CLI end to end (real processes)", function () {
         }
       }, 100);
     });
+    // ...and once the coordinator has verified one of its checkpoints (every 5 epochs), so
+    // the other node has something to resume from.
+    const victimKey = nodes[victim].key.toBase58();
+    const verifiedBy = (view: Json, nodeId: string): number[] =>
+      (view.checkpoints ?? []).filter((c: Json) => c.nodeId === nodeId && c.status === "verified").map((c: Json) => Number(c.epoch));
+    for (const deadline = Date.now() + 120_000; ; ) {
+      const view = await cliJson("status", submitted.jobId, "--keypair", client.path);
+      if (verifiedBy(view, victimKey).length > 0) break;
+      expect(view.status, "still running on the victim").to.equal("running");
+      expect(Date.now(), "a checkpoint of the training node verified within 2 min").to.be.below(deadline);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
     nodes[victim].child.process.kill("SIGKILL");
     expect(await nodes[victim].child.exited).to.equal("SIGKILL");
     const survivor = 1 - victim;
@@ -198,6 +210,17 @@ describe("cyxwiz CLI end to end (real processes)", function () {
     expect(lost, "a node-lost transition").to.not.equal(undefined);
     expect(lost.nodeId).to.equal(nodes[victim].key.toBase58());
     expect(job.excludedNodes).to.include(nodes[victim].key.toBase58());
+    // The survivor resumed from a checkpoint of the killed node that the coordinator had
+    // verified: it trained only the epochs after it, and handed in checkpoints only past it.
+    const resumed = Number(job.resumeEpoch);
+    expect(verifiedBy(job, victimKey), "resumed from one of the killed node's verified checkpoints").to.include(resumed);
+    expect(resumed).to.be.within(5, 299);
+    const trained = nodes[survivor].epochs.filter((e) => e.jobId === submitted.jobId).map((e) => e.epoch);
+    expect(trained[0], "the survivor's first epoch").to.equal(resumed + 1);
+    expect(trained.at(-1)).to.equal(300);
+    expect(trained, "each remaining epoch once").to.have.length(300 - resumed);
+    const survivorCheckpoints = job.checkpoints.filter((c: Json) => c.nodeId === nodes[survivor].key.toBase58()).map((c: Json) => Number(c.epoch));
+    expect(survivorCheckpoints.every((epoch: number) => epoch > resumed), `survivor's checkpoints ${survivorCheckpoints}`).to.equal(true);
 
     const amount = BigInt(submitted.quote.amount);
     const split = releaseSplit(amount, submitted.quote.feeBps);

@@ -34,12 +34,18 @@ export function availabilityLines(availability: Json): string[] {
     `Availability: ${availability.verdict} — ${availability.eligible} node(s) could run it, ${availability.availableNow} free now, ${availability.queueDepth} job(s) queued`,
   ];
   (availability.candidates ?? []).forEach((c: Json, i: number) => {
+    const parts = c.scoreParts;
+    const split =
+      parts === undefined || parts === null
+        ? ""
+        : ` = ${Number(parts.reliability).toFixed(3)} reliability + ${Number(parts.price).toFixed(3)} price + ${Number(parts.size).toFixed(3)} VRAM fit`;
     lines.push(
-      `  ${i === 0 ? "→" : " "} ${c.nodeId}  ${c.gpuModel} ${c.nodeClass} ${c.vramGb} GB  ${c.state}  reliability ${Number(c.reliability).toFixed(2)}  cost ${formatTokens(c.nodeCost)}  score ${Number(c.score).toFixed(3)}`,
+      `  ${i === 0 ? "→" : " "} ${c.nodeId}  ${c.gpuModel} ${c.nodeClass} ${c.vramGb} GB  ${c.state}  reliability ${Number(c.reliability).toFixed(2)}  cost ${formatTokens(c.nodeCost)}  score ${Number(c.score).toFixed(3)}${split}`,
     );
   });
   if ((availability.candidates ?? []).length > 0) {
-    lines.push("    (score = 0.5 reliability + 0.3 cheapness of its price floor + 0.2 right-sized VRAM; the best free node gets the job)");
+    // The terms are the coordinator's own (its configured weights), not re-derived here.
+    lines.push("    (each term is the coordinator's weight × the node's reliability, the cheapness of its price floor, how well its VRAM fits; the best free node gets the job)");
   }
   for (const reason of availability.reasons ?? []) lines.push(`  why not: ${reason}`);
   return lines;

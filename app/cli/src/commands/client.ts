@@ -33,6 +33,8 @@ export const quoteCommand: Command = {
 /** What a finished job shows: model, metrics, settlement. */
 function outcomeLines(job: Json): string[] {
   const lines = verdictLines(job.verification?.verdict);
+  const resumed = Number(job.resumeEpoch ?? 0);
+  if (resumed > 0) lines.push(`Resumed: the last run started from epoch ${resumed}, a checkpoint of an earlier node that the coordinator had verified`);
   if (job.proof) lines.push(`Model: ${job.proof.weightsCid} (sha256 ${job.proof.weightsSha256}); cyxwiz download ${job.jobId}`);
   if (job.settlementSignature) lines.push(`Settled on chain by ${job.settlementSignature}; cyxwiz escrow ${job.jobId}`);
   return lines;
