@@ -85,6 +85,10 @@ export interface Job {
   nodeId: string | null;
   attempts: number;
   progress: number | null;
+  /** GET /v1/jobs/:id: the epoch the current (or last) run resumed from; 0 from the start. */
+  resumeEpoch?: number;
+  /** GET /v1/jobs/:id: the run's highest verified checkpoint. */
+  verifiedProgress?: { epoch: number; epochs: number; fraction: number; cid: string; sha256: string } | null;
   proof: { weightsCid: string; weightsSha256: string } | null;
   verification: { transientFailures: number; verdict: Transition["verdict"] | null; nextCheckAt: number | null } | null;
   settlementSignature: string | null;

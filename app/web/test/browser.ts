@@ -129,11 +129,14 @@ async function baseUnits(page: Page, testId: string): Promise<bigint> {
 
 /**
  * A Wallet Standard wallet injected before the page loads, as a browser extension would
- * register itself: it connects `keypair`'s account, signs messages with WebCrypto's
- * Ed25519 (the browser's own implementation, not the dashboard's), and rejects every
- * transaction as a user clicking "Reject" would.
+ * register itself: it connects `keypair`'s account and signs messages with WebCrypto's
+ * Ed25519 (the browser's own implementation, not the dashboard's). With `approve` false it
+ * rejects every transaction as a user clicking "Reject" would; with `approve` true it signs
+ * them as a user clicking "Approve" would: it finds its key among the wire transaction's
+ * signers (legacy or v0 message), signs the message bytes and returns the transaction with
+ * its signature in place. It never sends anything itself.
  */
-function testWalletScript(keypair: Keypair): string {
+function testWalletScript(keypair: Keypair, { approve }: { approve: boolean }): string {
   const pkcs8 = [...Buffer.from("302e020100300506032b657004220420", "hex"), ...keypair.secretKey.subarray(0, 32)];
   return `(() => {
     const pkcs8 = new Uint8Array(${JSON.stringify(pkcs8)});
@@ -143,13 +146,41 @@ function testWalletScript(keypair: Keypair): string {
     const listeners = [];
     window.__signedMessages = 0;
     window.__rejectedTransactions = 0;
+    window.__signedTransactions = 0;
+    const approve = ${JSON.stringify(approve)};
+    // A compact-u16 at bytes[at]: [value, bytes it took].
+    const shortVec = (bytes, at) => { let value = 0; for (let i = 0; i < 3; i++) { const b = bytes[at + i]; value |= (b & 0x7f) << (7 * i); if ((b & 0x80) === 0) return [value, i + 1]; } throw new Error("bad compact-u16"); };
+    const signWire = async (wire) => {
+      const bytes = new Uint8Array(wire);
+      const [signatures, sigLen] = shortVec(bytes, 0);
+      const messageAt = sigLen + 64 * signatures;
+      const message = bytes.subarray(messageAt);
+      const headerAt = (message[0] & 0x80) !== 0 ? 1 : 0;
+      const required = message[headerAt];
+      const [keys, keysLen] = shortVec(message, headerAt + 3);
+      const keysAt = headerAt + 3 + keysLen;
+      let index = -1;
+      for (let k = 0; k < Math.min(keys, required); k++) {
+        if (message.subarray(keysAt + 32 * k, keysAt + 32 * k + 32).every((b, i) => b === account.publicKey[i])) index = k;
+      }
+      if (index < 0 || index >= signatures) throw new Error("this transaction does not ask the Test Wallet's account to sign");
+      const key = await crypto.subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, false, ["sign"]);
+      const signature = new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, key, message));
+      const signed = new Uint8Array(bytes);
+      signed.set(signature, sigLen + 64 * index);
+      window.__signedTransactions += 1;
+      return signed;
+    };
     const wallet = {
       version: "1.0.0", name: "Test Wallet", icon: "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4=", chains, accounts: [],
       features: {
         "standard:connect": { version: "1.0.0", connect: async () => { wallet.accounts = [account]; listeners.forEach((l) => l({ accounts: wallet.accounts })); return { accounts: wallet.accounts }; } },
         "standard:disconnect": { version: "1.0.0", disconnect: async () => { wallet.accounts = []; listeners.forEach((l) => l({ accounts: [] })); } },
         "standard:events": { version: "1.0.0", on: (event, listener) => { listeners.push(listener); return () => listeners.splice(listeners.indexOf(listener), 1); } },
-        "solana:signTransaction": { version: "1.0.0", supportedTransactionVersions: ["legacy", 0], signTransaction: async () => { window.__rejectedTransactions += 1; throw new Error("User rejected the request."); } },
+        "solana:signTransaction": { version: "1.0.0", supportedTransactionVersions: ["legacy", 0], signTransaction: async (...inputs) => {
+          if (!approve) { window.__rejectedTransactions += 1; throw new Error("User rejected the request."); }
+          return Promise.all(inputs.map(async ({ transaction }) => ({ signedTransaction: await signWire(transaction) })));
+        } },
         "solana:signMessage": { version: "1.0.0", signMessage: async (...inputs) => Promise.all(inputs.map(async ({ message }) => {
           const key = await crypto.subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, false, ["sign"]);
           window.__signedMessages += 1;
@@ -239,6 +270,28 @@ describe("web dashboard in chromium: quote → fund → submit → Released 90/1
     return page;
   }
 
+  /** Describes the small 5-epoch job on `datasetCid` and asks for a quote; the quoted amount. */
+  async function quoteSmallJob(page: Page, datasetCid: string): Promise<bigint> {
+    await page.getByTestId("dataset-cid").fill(datasetCid);
+    await page.getByTestId("epochs").fill("5");
+    await page.getByTestId("model-size").selectOption("small");
+    await page.getByTestId("get-quote").click();
+    await page.getByTestId("quote").waitFor();
+    return baseUnits(page, "quote-amount");
+  }
+
+  /** A funded client whose Test Wallet (approving or rejecting transactions) is connected on the client page. */
+  async function walletPage(approve: boolean): Promise<{ client: Awaited<ReturnType<typeof fundedClient>>; page: Page }> {
+    const client = await fundedClient(CLIENT_TOKENS);
+    const page = await openPage("#/client", { script: testWalletScript(client.keypair, { approve }) });
+    await page.getByRole("button", { name: "Test Wallet" }).click();
+    await page.getByTestId("wallet-address").waitFor();
+    expect(await page.getByTestId("wallet-address").textContent()).to.equal(client.keypair.publicKey.toBase58());
+    expect(await page.getByTestId("dev-warning").count(), "no dev-keypair warning for a browser wallet").to.equal(0);
+    await page.getByTestId("token-balance").first().waitFor();
+    return { client, page };
+  }
+
   it("a client funds and submits from the page; the job shows Released with the 90/10 split paid on chain; the operator page shows the node's share", async () => {
     const datasetCid = await testIpfs().add(generateDatasetBytes());
     const nodeKeypair = Keypair.generate();
@@ -265,12 +318,7 @@ describe("web dashboard in chromium: quote → fund → submit → Released 90/1
       const reply = await fetch(`${coordinator!.url}/v1/nodes/${nodeId}`);
       return reply.ok && ((await reply.json()) as { state: string }).state === "online" ? true : null;
     });
-    await page.getByTestId("dataset-cid").fill(datasetCid);
-    await page.getByTestId("epochs").fill("5");
-    await page.getByTestId("model-size").selectOption("small");
-    await page.getByTestId("get-quote").click();
-    await page.getByTestId("quote").waitFor();
-    const quoted = await baseUnits(page, "quote-amount");
+    const quoted = await quoteSmallJob(page, datasetCid);
     const preview = releaseSplit(quoted, 1_000);
     expect(await baseUnits(page, "quote-node")).to.equal(preview.node);
     expect(await baseUnits(page, "quote-platform")).to.equal(preview.platform);
@@ -344,13 +392,7 @@ describe("web dashboard in chromium: quote → fund → submit → Released 90/1
   });
 
   it("a browser wallet (Wallet Standard) signs the quote request; when it rejects the escrow transaction the page says so and nothing moves", async () => {
-    const client = await fundedClient(CLIENT_TOKENS);
-    const page = await openPage("#/client", { script: testWalletScript(client.keypair) });
-    await page.getByRole("button", { name: "Test Wallet" }).click();
-    await page.getByTestId("wallet-address").waitFor();
-    expect(await page.getByTestId("wallet-address").textContent()).to.equal(client.keypair.publicKey.toBase58());
-    expect(await page.getByTestId("dev-warning").count(), "no dev-keypair warning for a browser wallet").to.equal(0);
-    await page.getByTestId("token-balance").first().waitFor();
+    const { client, page } = await walletPage(false);
     await page.getByTestId("dataset-cid").fill("bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy");
     await page.getByTestId("get-quote").click();
     // The quote is a signed request: the wallet's signMessage (WebCrypto Ed25519 here) verified at the coordinator.
@@ -364,6 +406,27 @@ describe("web dashboard in chromium: quote → fund → submit → Released 90/1
     expect(await tokenBalance(connection, client.token), "no tokens moved").to.equal(CLIENT_TOKENS);
     expect(page.url()).to.match(/#\/client$/);
     await page.screenshot({ path: join(RESULTS, "wallet-rejected.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("a browser wallet (Wallet Standard) that approves: it signs the escrow transaction, the job is trained and Released, the 90/10 split paid on chain", async () => {
+    const { client, page } = await walletPage(true);
+    const datasetCid = await testIpfs().add(generateDatasetBytes());
+    const quoted = await quoteSmallJob(page, datasetCid);
+    await page.getByTestId("fund-submit").click();
+    await page.waitForURL(/#\/jobs\/[0-9a-f]{64}$/, { timeout: 60_000 });
+    await page.getByTestId("released").waitFor({ timeout: WAIT_MS });
+    expect(await page.evaluate(() => (window as unknown as { __signedTransactions: number }).__signedTransactions), "the wallet signed the escrow's creation").to.be.at.least(1);
+    const escrowAddress = new PublicKey((await page.locator("[data-testid=escrow] code").first().textContent()) as string);
+    const escrow = await fetchEscrow(jobEscrowProgram(connection), escrowAddress);
+    const split = releaseSplit(quoted, 1_000);
+    expect(escrow?.status).to.equal("Released");
+    expect(escrow?.payer.toBase58(), "the browser wallet's account paid").to.equal(client.keypair.publicKey.toBase58());
+    expect(escrow?.nodePaid).to.equal(split.node);
+    expect(escrow?.platformPaid).to.equal(split.platform);
+    expect(await tokenBalance(connection, client.token)).to.equal(CLIENT_TOKENS - quoted);
+    expect(await baseUnits(page, "paid-node")).to.equal(split.node);
+    await page.screenshot({ path: join(RESULTS, "wallet-approved-released.png"), fullPage: true });
     await page.close();
   });
 

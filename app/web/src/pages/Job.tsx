@@ -75,6 +75,16 @@ export function JobPage({ jobId }: { jobId: string }) {
           Status: <span data-testid="job-status">{j.status}</span> <StatusBadge status={j.status} />
           {j.progress !== null && j.status === "running" && <> · progress {percent(j.progress)}</>}
         </p>
+        {(j.verifiedProgress != null || (j.resumeEpoch ?? 0) > 0) && (
+          <p className="muted" data-testid="run-progress">
+            {j.verifiedProgress != null && (
+              <>
+                Verified checkpoint: epoch {j.verifiedProgress.epoch} of {j.verifiedProgress.epochs} (the coordinator fetched it and checked its sha256).{" "}
+              </>
+            )}
+            {(j.resumeEpoch ?? 0) > 0 && <>This run resumed from epoch {j.resumeEpoch}, an earlier node&apos;s verified checkpoint; it is paid only for the epochs after it.</>}
+          </p>
+        )}
         <p>
           Escrow <Amount value={j.escrow.amount} testId="job-amount" /> · priority {j.priority} · node <code>{shortKey(j.nodeId)}</code> · attempts {j.attempts}
         </p>
