@@ -1,5 +1,5 @@
 /**
- * `npm run bench:heartbeat [-- --clients 32 --beats 5000 --server fast|express|empty]`:
+ * `npm run bench:heartbeat [-- --clients 32 --beats 5000 --server fast|express|empty --rate 2000]`:
  * the heartbeat endpoint over HTTP on localhost with a real redis-server. The
  * coordinator runs in a child process (createService, as main.ts builds it, counting
  * the Redis commands it sends and the CPU it uses); this process holds N keep-alive
@@ -7,6 +7,12 @@
  * fixed number of beats. Prints req/s, p50/p99, Redis commands and server CPU per beat
  * next to the targets (≥ 8,000 req/s, p99 < 10 ms, ≤ 3 commands), the load average,
  * and what one signature verification costs the server. Printed, never asserted.
+ *
+ * Then a second, open-loop phase: beats sent on a fixed schedule at `--rate` beats/s
+ * (default 2,000: 10,000 nodes beating every 5 s), each latency counted from when the
+ * beat was due, not when it went out, so a stalled server is not hidden by beats that
+ * waited. This is the latency nodes see at a load the machine carries, as opposed to the
+ * first phase's latency at saturation, where queueing dominates.
  *
  * The load generator is kept lean so that it measures the server: every beat is signed
  * before the clock starts (the bench's skew window is 10 minutes so none goes stale),
@@ -212,6 +218,7 @@ async function childSays<Kind extends "commands" | "cpu">(child: ChildProcess, k
 async function run(): Promise<void> {
   const clients = option("clients", 32);
   const beats = option("beats", 5_000);
+  const rate = option("rate", 2_000);
   const serverIndex = process.argv.indexOf("--server");
   const kind = (serverIndex < 0 ? "fast" : process.argv[serverIndex + 1]) as ServerKind;
   if (!SERVERS.includes(kind)) throw new Error(`--server must be one of ${SERVERS.join(", ")}`);
@@ -220,14 +227,14 @@ async function run(): Promise<void> {
   const child = forkServer(__filename, ["--serve", redis.url, prefix, kind]);
   try {
     const { port } = await nextMessage(child, "ready");
-    await bench(child, port, clients, beats, redis.url, kind);
+    await bench(child, port, clients, beats, redis.url, kind, rate);
   } finally {
     await stopChild(child);
     await redis.close(prefix);
   }
 }
 
-async function bench(child: ChildProcess, port: number, clients: number, beats: number, redisUrl: string, kind: ServerKind): Promise<void> {
+async function bench(child: ChildProcess, port: number, clients: number, beats: number, redisUrl: string, kind: ServerKind, rate: number): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
   const nodes = Array.from({ length: clients }, benchNode);
 
@@ -246,9 +253,11 @@ async function bench(child: ChildProcess, port: number, clients: number, beats: 
   }
   agent.destroy();
 
-  // Every beat signed before the clock starts: node i % clients sends beat i.
+  // Every beat signed before the clock starts: node i % clients sends beat i. The
+  // fixed-rate phase sends 3 s of beats (at least 2,000) after the saturated one.
   const warmUp = 4 * clients;
-  const requests = Array.from({ length: warmUp + beats }, (_, index) => beatRequest(port, nodes[index % clients]));
+  const paced = Math.max(2_000, Math.round(rate * 3));
+  const requests = Array.from({ length: warmUp + beats + paced }, (_, index) => beatRequest(port, nodes[index % clients]));
   const connections = await Promise.all(nodes.map(() => Connection.open(port)));
   let failures = 0;
   for (let i = 0; i < warmUp; i++) if ((await connections[i % clients].send(requests[i])) !== 200) failures += 1; // JIT, script cache
@@ -275,6 +284,26 @@ async function bench(child: ChildProcess, port: number, clients: number, beats: 
   const clientUsed = process.cpuUsage(clientCpu);
   const serverMicros = (await childSays(child, "cpu")) - cpuBefore;
   const commands = ((await childSays(child, "commands")) - commandsBefore) / beats;
+
+  // Open loop: beat k is due at k / rate s; each connection sends its beats when due (or
+  // as soon as its previous reply is in, if that came later), and the latency runs from
+  // when it was due.
+  const pacedLatencies = new Float64Array(paced);
+  let pacedNext = 0;
+  const pacedStarted = performance.now() + 50;
+  await Promise.all(
+    connections.map(async (connection, index) => {
+      for (let beat = index; beat < paced; beat += clients) {
+        const due = pacedStarted + (beat * 1000) / rate;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        const status = await connection.send(requests[warmUp + beats + beat]);
+        pacedLatencies[pacedNext++] = performance.now() - due;
+        if (status !== 200) failures += 1;
+      }
+    }),
+  );
+  const pacedSeconds = (performance.now() - pacedStarted) / 1000;
   for (const connection of connections) connection.close();
 
   // What one request's signature check costs the server (auth/signed-request.ts).
@@ -296,6 +325,12 @@ async function bench(child: ChildProcess, port: number, clients: number, beats: 
   console.log(figure("redis commands", commands.toFixed(2), "per beat", kind === "empty" ? undefined : { text: `≤ ${TARGET_COMMANDS}`, met: commands <= TARGET_COMMANDS }));
   console.log(figure("server CPU", (serverMicros / beats).toFixed(0), "µs/beat") + `at most ${(1e6 / (serverMicros / beats)).toFixed(0)} beats/s on one free core`);
   console.log(figure("client CPU", ((clientUsed.user + clientUsed.system) / beats).toFixed(0), "µs/beat") + "the load generator, in this process");
+  pacedLatencies.sort();
+  const pacedP99 = percentile(pacedLatencies, 99);
+  console.log(`  at a fixed ${rate} beats/s (${paced} beats, open loop; achieved ${(paced / pacedSeconds).toFixed(0)}/s; latency from when each beat was due):`);
+  console.log(figure("  latency p50", percentile(pacedLatencies, 50).toFixed(2), "ms"));
+  console.log(figure("  latency p99", pacedP99.toFixed(2), "ms", { text: `< ${TARGET_P99_MS} ms`, met: pacedP99 < TARGET_P99_MS }));
+  console.log(figure("  latency max", pacedLatencies[pacedLatencies.length - 1].toFixed(2), "ms"));
   console.log(figure("failed beats", String(failures), ""));
   console.log(figure("signature check", verifyUs.toFixed(0), "µs/req") + `in verifyRequest: at most ${(1e6 / verifyUs).toFixed(0)} req/s per core`);
 }
