@@ -117,6 +117,23 @@ async function main(): Promise<number> {
     const losses: number[] = [];
     let currentNode: string | null = null;
     let killed: { label: string; epoch: number; epochs: number } | null = null;
+    // A node's job events stream live, the job's timeline is polled: a line from a node the
+    // timeline has not yet shown the job offered to waits for that transition, so the story
+    // reads in causal order (lost → offered to the other node → it resumes).
+    const held = new Map<string, string[]>();
+    const nodeLine = (node: DemoNode, text: string | null) => {
+      if (text === null) return;
+      const line = `      ${node.label}: ${text}`;
+      if (node.nodeId === currentNode) return out.line(line);
+      held.set(node.nodeId ?? "", [...(held.get(node.nodeId ?? "") ?? []), line]);
+    };
+    const releaseHeld = (nodeId?: string) => {
+      for (const [id, lines] of [...held]) {
+        if (nodeId !== undefined && id !== nodeId) continue;
+        out.lines(lines);
+        held.delete(id);
+      }
+    };
     const registered = nodes.map(
       (node, index) =>
         new Promise<void>((resolveRegistered, reject) => {
@@ -135,9 +152,7 @@ async function main(): Promise<number> {
                 const epoch = Number(event.epoch);
                 const total = Number(event.epochs);
                 losses.push(Number(event.loss));
-                if (epoch === 1 || epoch === total || epoch % Math.max(1, Math.round(total / 10)) === 0) {
-                  out.line(`      ${node.label}: ${eventLine(event as never)}`);
-                }
+                if (epoch === 1 || epoch === total || epoch % Math.max(1, Math.round(total / 10)) === 0) nodeLine(node, eventLine(event as never));
                 if (killNode && killed === null && node.nodeId === currentNode && epoch >= Math.ceil(total * 0.3)) {
                   killed = { label: node.label, epoch, epochs: total };
                   node.child?.process.kill("SIGKILL");
@@ -145,9 +160,9 @@ async function main(): Promise<number> {
                 }
               } else if (event.type === "offer" && (event.offer as Json)?.resumeFrom) {
                 const from = (event.offer as Json).resumeFrom;
-                out.line(`      ${node.label}: offered with a verified checkpoint of the earlier run: resumes at epoch ${from.epoch}/${from.epochs} (${from.cid}), paid only for the epochs it trains`);
+                nodeLine(node, `offered with a verified checkpoint of the earlier run: resumes at epoch ${from.epoch}/${from.epochs} (${from.cid}), paid only for the epochs it trains`);
               } else if (["dataset-fetched", "weights-uploaded", "reported", "job-lost", "accepted"].includes(String(event.type))) {
-                out.line(`      ${node.label}: ${eventLine(event as never)}`);
+                nodeLine(node, eventLine(event as never));
               }
             }),
           });
@@ -218,10 +233,13 @@ async function main(): Promise<number> {
         if (t.to === "offered") {
           currentNode = String(t.nodeId);
           out.line(`   → escrow Locked on chain to ${node?.label ?? t.nodeId}; the offer waits for its next heartbeat`);
+          releaseHeld(currentNode);
         }
         if (t.reason === "node-lost") out.line(`   → ${node?.label ?? t.nodeId} missed 3 heartbeats: lost; the escrow is unlocked and the job queued again, that node excluded`);
       },
     });
+
+    releaseHeld();
 
     // ---- outcome
     out.line("\n== 7. Proof and payment");
