@@ -125,10 +125,12 @@ async function main(): Promise<number> {
       if (text === null) return;
       const line = `      ${node.label}: ${text}`;
       if (node.nodeId === currentNode) return out.line(line);
-      held.set(node.nodeId ?? "", [...(held.get(node.nodeId ?? "") ?? []), line]);
+      const key = node.nodeId ?? "";
+      if (!held.has(key)) held.set(key, []);
+      held.get(key)?.push(line);
     };
     const releaseHeld = (nodeId?: string) => {
-      for (const [id, lines] of [...held]) {
+      for (const [id, lines] of held) {
         if (nodeId !== undefined && id !== nodeId) continue;
         out.lines(lines);
         held.delete(id);

@@ -8,7 +8,7 @@
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { Api, call, errorOf, heartbeat, jobTokenOf, registerNode, Reply, snapshot, startApi, submitJob, WEIGHTS_CID } from "./api-harness";
+import { Api, call, errorOf, runningJob, heartbeat, registerNode, Reply, snapshot, startApi, submitJob, WEIGHTS_CID } from "./api-harness";
 
 const SHA = "ab".repeat(32);
 
@@ -20,13 +20,7 @@ describe("api: checkpoints, job tokens and cancels", () => {
   let token: string;
   beforeEach(async () => {
     api = await startApi();
-    client = Keypair.generate();
-    node = Keypair.generate();
-    await registerNode(api, node);
-    jobId = await submitJob(api, client);
-    await api.service.dispatcher.runOnce();
-    expect((await heartbeat(api, node, { jobId })).body.jobStatus).to.equal("running");
-    token = await jobTokenOf(api, jobId);
+    ({ client, node, jobId, token } = await runningJob(api));
   });
   afterEach(() => api.close());
 

@@ -290,3 +290,18 @@ export async function jobTokenOf(api: Pick<Api, "service">, jobId: string): Prom
 export async function heartbeat(api: Endpoint, node: Keypair, body: Record<string, unknown> = {}): Promise<Reply> {
   return call(api, "POST", "/v1/nodes/heartbeat", { signer: node, body });
 }
+
+/**
+ * A fresh client's job, offered to a freshly registered node and accepted by its beat:
+ * running, with the offer's job token.
+ */
+export async function runningJob(api: Api): Promise<{ client: Keypair; node: Keypair; jobId: string; token: string }> {
+  const client = Keypair.generate();
+  const node = Keypair.generate();
+  await registerNode(api, node);
+  const jobId = await submitJob(api, client);
+  await api.service.dispatcher.runOnce();
+  const beat = await heartbeat(api, node, { jobId });
+  if (beat.body.jobStatus !== "running") throw new Error(`the job did not start running: ${beat.text}`);
+  return { client, node, jobId, token: await jobTokenOf(api, jobId) };
+}

@@ -8,7 +8,7 @@
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { Api, call, errorOf, heartbeat, jobTokenOf, registerNode, Reply, snapshot, startApi, submitJob } from "./api-harness";
+import { Api, call, errorOf, runningJob, heartbeat, jobTokenOf, registerNode, Reply, snapshot, startApi, submitJob } from "./api-harness";
 
 describe("api: a node gives up its job (POST /v1/jobs/:id/fail)", () => {
   let api: Api;
@@ -18,13 +18,7 @@ describe("api: a node gives up its job (POST /v1/jobs/:id/fail)", () => {
   let token: string;
   beforeEach(async () => {
     api = await startApi();
-    client = Keypair.generate();
-    node = Keypair.generate();
-    await registerNode(api, node);
-    jobId = await submitJob(api, client);
-    await api.service.dispatcher.runOnce();
-    expect((await heartbeat(api, node, { jobId })).body.jobStatus).to.equal("running");
-    token = await jobTokenOf(api, jobId);
+    ({ client, node, jobId, token } = await runningJob(api));
   });
   afterEach(() => api.close());
 
