@@ -1,4 +1,4 @@
-//! On-chain security tests 1–9, 13, 15–18 and 22 of shared/docs/security-tests.md.
+//! On-chain security tests 1–9, 13, 15–18 and 22 of docs/security-tests.md.
 //! Every failure asserts the exact error and (in `expect_err`) that nothing moved.
 
 use anchor_lang::{error::ErrorCode as AnchorError, AccountSerialize, Discriminator};
