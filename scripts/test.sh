@@ -35,6 +35,9 @@ npm run -s test:coordinator:unit 2>&1 | tee "$LOG_DIR/mocha-coordinator-unit.log
 step "Trainer tests (the built-in training kind and its re-evaluation)"
 npm run -s test:trainer 2>&1 | tee "$LOG_DIR/mocha-trainer.log"
 
+step "Repository checks: the security-test catalogue"
+npm run -s test:repo 2>&1 | tee "$LOG_DIR/mocha-repo.log"
+
 step "Services: the localnet (JSON-RPC), a real redis-server, a real kubo daemon (offline)"
 start_localnet "${CYXWIZ_TEST_RPC_PORT:-18899}" "$LOG_DIR/localnet.log"
 trap 'stop_localnet; stop_services' EXIT
