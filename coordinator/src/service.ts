@@ -38,7 +38,8 @@ import Redis from "ioredis";
 import { CoordinatorConfig } from "./config";
 import { resumePoint } from "./domain/checkpoints";
 import { createGpuCatalogue, GpuCatalogue } from "./domain/gpu";
-import { DEFAULT_MATCHER_CONFIG, Matcher, MatcherConfig } from "./domain/matcher";
+import { DEFAULT_MATCHER_CONFIG, MatcherConfig, matchRound, QueuedJob } from "./domain/matcher";
+import { nodeRecord, NodeRecord } from "./domain/node-pool";
 import { DEFAULT_PRICING_CONFIG, PricingConfig } from "./domain/pricing";
 import { createApp } from "./http/app";
 import { ApiContext, HealthProbes } from "./http/context";
@@ -202,21 +203,22 @@ export function createService(deps: ServiceDeps): Service {
     const free = (await store.nodes.online()).filter((node) => node.jobId === null);
     if (free.length === 0) return;
     const now = clock();
-    const matcher = new Matcher(catalogue, matcherConfig);
+    const queued = await store.jobs.mostUrgent(deps.matchBatch ?? 500);
+    const jobs = new Map(queued.map((job) => [job.jobId, job]));
+    const freeNodes: NodeRecord[] = [];
     for (const node of free) {
       try {
         const reliability = nodeReliability(node, now, config.heartbeat.intervalMs).score;
-        matcher.registerNode({ ...node, reliability });
+        freeNodes.push(nodeRecord({ ...node, reliability }, catalogue));
       } catch (error) {
         log.warn("node left out of matching", { nodeId: node.nodeId, error: (error as Error).message });
       }
     }
-    const jobs = new Map<string, StoredJob>();
-    for (const job of await store.jobs.mostUrgent(deps.matchBatch ?? 500)) {
-      jobs.set(job.jobId, job);
-      enqueue(matcher, job);
+    const round = matchRound({ freeNodes, queuedJobs: queued.map(queuedJob), now, config: matcherConfig });
+    for (const { jobId, error } of round.unmatched) {
+      if (error !== undefined) log.warn("job left out of matching", { jobId, error: error.message });
     }
-    const assignments = matcher.nextAssignments(now);
+    const assignments = round.assignments;
     const offered = await Promise.allSettled(
       assignments.map((assignment) => offer(jobs.get(assignment.jobId) as StoredJob, assignment.nodeId, now)),
     );
@@ -227,21 +229,17 @@ export function createService(deps: ServiceDeps): Service {
     });
   });
 
-  function enqueue(matcher: Matcher, job: StoredJob): void {
-    try {
-      matcher.enqueue({
-        jobId: job.jobId,
-        priority: job.priority,
-        submittedAt: job.submittedAt,
-        requirements: { minVramGb: job.minVramGb, gpuModels: job.gpuModels },
-        maxPrice: job.maxPrice,
-        gpuMicroHours: job.gpuMicroHours,
-        excludedNodes: job.state.excludedNodes,
-        attempts: job.state.attempts,
-      });
-    } catch (error) {
-      log.warn("job left out of matching", { jobId: job.jobId, error: (error as Error).message });
-    }
+  function queuedJob(job: StoredJob): QueuedJob {
+    return {
+      jobId: job.jobId,
+      priority: job.priority,
+      submittedAt: job.submittedAt,
+      requirements: { minVramGb: job.minVramGb, gpuModels: job.gpuModels },
+      maxPrice: job.maxPrice,
+      gpuMicroHours: job.gpuMicroHours,
+      excludedNodes: job.state.excludedNodes,
+      attempts: job.state.attempts,
+    };
   }
 
   async function offer(job: StoredJob, nodeId: string, now: number): Promise<void> {

@@ -13,7 +13,7 @@
 import { VerifiedProgress } from "../domain/checkpoints";
 import { JOB_STATUSES, JobState, JobStatus, TransitionRecord, WeightsProof } from "../domain/job-state";
 import { ProofVerdict } from "../domain/proof-verdict";
-import { PRIORITIES, Priority, PRIORITY_WEIGHT } from "../domain/priority";
+import { PRIORITIES, Priority } from "../domain/priority";
 import { Hash, hashArgs, HashReader, StoreFormatError } from "./codec";
 
 /** What a submission fixes about a job. */
@@ -75,14 +75,6 @@ export interface StoredJob extends JobSpec {
   readonly settleProofHash: string | null;
   /** The status a client's cancel moved the job to: what a repeated cancel answers. */
   readonly cancelledTo: JobStatus | null;
-}
-
-/**
- * The queue order of matcher.ts folded into one number fixed at submit:
- * submittedAt − weight × agingStepMs, smaller first.
- */
-export function queueUrgency(priority: Priority, submittedAt: number, agingStepMs: number): number {
-  return submittedAt - PRIORITY_WEIGHT[priority] * agingStepMs;
 }
 
 /** The HSET arguments of a newly submitted, queued job. */

@@ -2,10 +2,10 @@
 import { expect } from "chai";
 
 import { createGpuCatalogue, nodeClassFor, nodeClassOf } from "../../src/domain/gpu";
-import { Matcher } from "../../src/domain/matcher";
 import { ceilToMib, hardwareMisfit, normaliseRequirements } from "../../src/domain/requirements";
 import { estimateWorkload } from "../../src/domain/workload";
 import { catalogue, jobSubmission, nodeRegistration } from "./fixtures";
+import { MatchWorld } from "./match-world";
 
 /** The demo MLP: a few thousand parameters, 500 samples, 20 epochs. */
 const TOY = estimateWorkload({ modelParameters: 4_000, dataset: { kind: "samples", samples: 500 }, epochs: 20 });
@@ -66,24 +66,24 @@ describe("matcher: a CPU node gets a tiny job", () => {
     jobSubmission(jobId, { requirements: { minVramGb: TOY.minVramGb }, gpuMicroHours: TOY.gpuMicroHours, ...overrides });
 
   it("assigns the toy job to the only node, a 2 GB CPU node", () => {
-    const matcher = new Matcher(catalogue);
+    const world = new MatchWorld();
     const node = nodeRegistration("cpu-2gb", { gpuModel: "CPU", vramGb: 2 });
-    matcher.registerNode(node);
-    matcher.enqueue(tiny("toy"));
-    expect(matcher.nextAssignments(0).map((a) => [a.jobId, a.nodeId])).to.deep.equal([["toy", node.nodeId]]);
+    world.register(node);
+    world.enqueue(tiny("toy"));
+    expect(world.round(0).map((a) => [a.jobId, a.nodeId])).to.deep.equal([["toy", node.nodeId]]);
   });
 
   it("does not assign a job that needs more memory than the CPU node declares", () => {
-    const matcher = new Matcher(catalogue);
-    matcher.registerNode(nodeRegistration("cpu-2gb", { gpuModel: "CPU", vramGb: 2 }));
-    matcher.enqueue(tiny("big", { requirements: { minVramGb: 2.5 } }));
-    expect(matcher.nextAssignments(0)).to.deep.equal([]);
+    const world = new MatchWorld();
+    world.register(nodeRegistration("cpu-2gb", { gpuModel: "CPU", vramGb: 2 }));
+    world.enqueue(tiny("big", { requirements: { minVramGb: 2.5 } }));
+    expect(world.round(0)).to.deep.equal([]);
   });
 
   it("a job asking for tier3 does not go to a CPU node declaring 16 GB", () => {
-    const matcher = new Matcher(catalogue);
-    matcher.registerNode(nodeRegistration("cpu-16gb", { gpuModel: "CPU", vramGb: 16 }));
-    matcher.enqueue(tiny("gpu-only", { requirements: { minVramGb: TOY.minVramGb, nodeClasses: ["tier3"] } }));
-    expect(matcher.nextAssignments(0)).to.deep.equal([]);
+    const world = new MatchWorld();
+    world.register(nodeRegistration("cpu-16gb", { gpuModel: "CPU", vramGb: 16 }));
+    world.enqueue(tiny("gpu-only", { requirements: { minVramGb: TOY.minVramGb, nodeClasses: ["tier3"] } }));
+    expect(world.round(0)).to.deep.equal([]);
   });
 });

@@ -5,7 +5,7 @@ import { ed25519 } from "@noble/curves/ed25519";
 import bs58 from "bs58";
 
 import { createGpuCatalogue, GpuCatalogue } from "../../src/domain/gpu";
-import { JobSubmission } from "../../src/domain/matcher";
+import { QueuedJob } from "../../src/domain/matcher";
 import { NodeRegistration } from "../../src/domain/node-pool";
 
 /** The same wallet for the same label in every run, so tie-breaks are reproducible. */
@@ -32,7 +32,7 @@ export function nodeRegistration(label: string, overrides: Partial<NodeRegistrat
 }
 
 /** One reference GPU-hour of work, a generous budget, any GPU with 8 GB. */
-export function jobSubmission(jobId: string, overrides: Partial<JobSubmission> = {}): JobSubmission {
+export function jobSubmission(jobId: string, overrides: Partial<QueuedJob> = {}): QueuedJob {
   return {
     jobId,
     priority: "normal",

@@ -1,10 +1,11 @@
 import { expect } from "chai";
 
 import { GpuModel, nodeClassOf } from "../../src/domain/gpu";
-import { JobSubmission, Matcher } from "../../src/domain/matcher";
+import { QueuedJob } from "../../src/domain/matcher";
 import { NodeRegistration } from "../../src/domain/node-pool";
 import { affordablePriceFloor } from "../../src/domain/node-score";
-import { catalogue, walletId } from "./fixtures";
+import { walletId } from "./fixtures";
+import { MatchWorld } from "./match-world";
 
 /** mulberry32: a small seeded generator, so a failure replays. */
 function random(seed: number): () => number {
@@ -32,7 +33,7 @@ describe("matcher: invariants under random workloads", () => {
     it(`seed ${seed}: no node ever holds two jobs and every assignment fits its job`, () => {
       const next = random(seed);
       const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
-      const matcher = new Matcher(catalogue);
+      const world = new MatchWorld();
       const nodes = new Map<string, NodeRegistration>();
       for (let i = 0; i < 40; i += 1) {
         const [gpuModel, vramGb] = pick(MODELS);
@@ -44,9 +45,9 @@ describe("matcher: invariants under random workloads", () => {
           priceFloor: BigInt(Math.floor(next() * 1_000)),
           reliability: next(),
         };
-        nodes.set(registration.nodeId, matcher.registerNode(registration));
+        nodes.set(registration.nodeId, world.register(registration));
       }
-      const jobs = new Map<string, JobSubmission>();
+      const jobs = new Map<string, QueuedJob>();
       const holder = new Map<string, string>(); // node → job
       const jobNode = new Map<string, string>(); // job → node
       const offline = new Set<string>();
@@ -55,7 +56,7 @@ describe("matcher: invariants under random workloads", () => {
       for (let round = 0; round < 200; round += 1) {
         const now = round * 10_000;
         for (let i = Math.floor(next() * 8); i > 0; i -= 1) {
-          const job: JobSubmission = {
+          const job: QueuedJob = {
             jobId: `job-${jobCount++}`,
             priority: pick(["normal", "high", "critical"] as const),
             submittedAt: now,
@@ -68,10 +69,11 @@ describe("matcher: invariants under random workloads", () => {
             gpuMicroHours: BigInt(1 + Math.floor(next() * 3_000_000)),
           };
           jobs.set(job.jobId, job);
-          matcher.enqueue(job);
+          world.enqueue(job);
         }
 
-        for (const assignment of matcher.nextAssignments(now)) {
+        const queuedBefore = world.queueDepth;
+        for (const assignment of world.round(now)) {
           const job = jobs.get(assignment.jobId);
           const node = nodes.get(assignment.nodeId);
           if (job === undefined || node === undefined) throw new Error("assignment of an unknown job or node");
@@ -84,22 +86,27 @@ describe("matcher: invariants under random workloads", () => {
           }
           expect(node.priceFloor <= affordablePriceFloor(job.maxPrice, job.gpuMicroHours)).to.equal(true);
           expect(assignment.nodeCost <= job.maxPrice).to.equal(true);
-          expect(matcher.job(job.jobId)?.excludedNodes ?? []).to.not.include(node.nodeId);
+          expect(world.job(job.jobId)?.excludedNodes ?? []).to.not.include(node.nodeId);
           holder.set(node.nodeId, job.jobId);
           jobNode.set(job.jobId, node.nodeId);
         }
+        // Every queued job is accounted for once: matched, or unmatched with a reason.
+        const accounted = [...world.last.assignments.map((a) => a.jobId), ...world.last.unmatched.map((u) => u.jobId)];
+        expect(new Set(accounted).size).to.equal(queuedBefore);
+        expect(accounted).to.have.length(queuedBefore);
+        expect(world.last.unmatched.filter((u) => u.reason === "invalid")).to.deep.equal([]);
 
         // Some jobs finish, some nodes vanish (their jobs come back), some return.
         for (const [jobId, nodeId] of [...jobNode]) {
           const roll = next();
           if (roll < 0.3) {
-            matcher.finish(jobId);
+            world.finish(jobId);
           } else if (roll < 0.35) {
-            expect(matcher.nodeOffline(nodeId)).to.equal(jobId);
+            expect(world.offline(nodeId)).to.equal(jobId);
             offline.add(nodeId);
-            matcher.returnToQueue(jobId, "node-lost");
+            world.requeue(jobId, "node-lost");
           } else if (roll < 0.4) {
-            matcher.returnToQueue(jobId, "offer-expired");
+            world.requeue(jobId, "offer-expired");
           } else {
             continue;
           }
@@ -108,11 +115,11 @@ describe("matcher: invariants under random workloads", () => {
         }
         for (const nodeId of [...offline]) {
           if (next() < 0.2) {
-            matcher.nodeOnline(nodeId);
+            world.online(nodeId);
             offline.delete(nodeId);
           }
         }
-        expect(matcher.freeNodes).to.equal(nodes.size - holder.size - [...offline].filter((id) => !holder.has(id)).length);
+        expect(world.freeNodes).to.equal(nodes.size - holder.size - [...offline].filter((id) => !holder.has(id)).length);
       }
     });
   }

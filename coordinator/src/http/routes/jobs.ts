@@ -15,8 +15,9 @@ import { Express, RequestHandler } from "express";
 
 
 import { newJobState } from "../../domain/job-state";
+import { queueUrgency } from "../../domain/priority";
 import { releaseSplit } from "../../../../sdk/src/split";
-import { JobSpec, queueUrgency, StoredJob } from "../../store/job-codec";
+import { JobSpec, StoredJob } from "../../store/job-codec";
 import { callerOf } from "../auth";
 import { bodyBytes, bodySha256, pathParam, readJson } from "../body";
 import { ApiContext } from "../context";

@@ -6,11 +6,10 @@
  */
 import { Express, RequestHandler } from "express";
 
-import { explainAvailability } from "../../domain/availability";
 import { CoordinatorError } from "../../domain/errors";
-import { affordablePriceFloor } from "../../domain/node-score";
+import { explain } from "../../domain/matcher";
 import { createQuote, Quote } from "../../domain/pricing";
-import { JobRequirements, normaliseRequirements } from "../../domain/requirements";
+import { JobRequirements } from "../../domain/requirements";
 import { DatasetSize } from "../../domain/workload";
 import { matcherRecord, nodeReliability } from "../../store/node-codec";
 import { callerOf } from "../auth";
@@ -68,18 +67,13 @@ export function quoteRoutes(app: Express, ctx: ApiContext, body: RequestHandler,
     const requirements: JobRequirements = { minVramGb: quote.minVramGb, ...(models.length > 0 ? { gpuModels: models } : {}) };
     const [nodes, queueDepth] = await Promise.all([ctx.store.nodes.all(), ctx.store.jobs.queuedCount()]);
     const interval = ctx.config.heartbeat.intervalMs;
-    const availability = explainAvailability(
-      nodes.map((node) => matcherRecord(node, nodeReliability(node, now, interval).score)),
-      {
-        requirements: normaliseRequirements(requirements),
-        affordableFloor: affordablePriceFloor(quote.nodeAmount, quote.estimate.gpuMicroHours),
-        gpuMicroHours: quote.estimate.gpuMicroHours,
-        excluded: new Set(),
-      },
-      ctx.matcher.scoreWeights,
+    const availability = explain({
+      nodes: nodes.map((node) => matcherRecord(node, nodeReliability(node, now, interval).score)),
+      demand: { requirements, maxPrice: quote.nodeAmount, gpuMicroHours: quote.estimate.gpuMicroHours },
+      scoreWeights: ctx.matcher.scoreWeights,
       queueDepth,
-      CANDIDATES,
-    );
+      limit: CANDIDATES,
+    });
 
     await ctx.store.quotes.save({
       quoteId: quote.quoteId,
