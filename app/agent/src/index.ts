@@ -12,12 +12,13 @@ import { readFileSync } from "node:fs";
 import { Keypair } from "@solana/web3.js";
 
 import { CoordinatorClient, CoordinatorHttpError, Json } from "../../lib/coordinator-client";
-import { AgentError, NodeAgent } from "./agent";
+import { NodeAgent } from "./agent";
+import { AgentError } from "./errors";
 import { AgentHooks } from "./events";
 import { GpuInfo, GpuOption, resolveGpu } from "./gpu";
 import { AgentIpfs, kuboIpfs } from "./ipfs";
 
-export { AgentError } from "./agent";
+export { AgentError } from "./errors";
 export { COMMAND_KIND, parseCommandConfig, probeSandbox, sandboxArgs } from "./command";
 export type { AgentEvent, AgentEventType, AgentHooks, LogLevel, OfferInfo } from "./events";
 export { catalogueModel, CPU_DEFAULT_MAX_GB, cpuNode, detectGpu, GpuDetectionError, parseNvidiaSmi, resolveGpu } from "./gpu";
