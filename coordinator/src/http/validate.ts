@@ -152,15 +152,35 @@ export function decimalU64(): Validator<bigint> {
   };
 }
 
+/**
+ * The deepest nesting any request body may have: objects and arrays count one level
+ * each, so `{"a": [1]}` is 2 deep. JSON.parse accepts any depth, but every walk over
+ * the value (validation, hashing, storing) must stay bounded, so a deeper body is
+ * refused before any of them runs.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Whether `value` nests deeper than `limit` levels (a scalar is 0 deep, `{}` and `[]` 1).
+ * Iterative with an explicit stack, and it stops at the first container past the limit,
+ * so a value nested a million levels deep costs no call stack and little time.
+ */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<{ readonly value: unknown; readonly depth: number }> = [{ value, depth: 0 }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    if (typeof next.value !== "object" || next.value === null) continue;
+    const depth = next.depth + 1;
+    if (depth > limit) return true;
+    for (const child of Object.values(next.value as Record<string, unknown>)) stack.push({ value: child, depth });
+  }
+  return false;
+}
+
 /** Any JSON object, nested at most `maxDepth` deep (it is passed on, not interpreted). */
 export function jsonObject(maxDepth: number): Validator<Record<string, unknown>> {
-  const depth = (value: unknown): number =>
-    typeof value === "object" && value !== null
-      ? 1 + Math.max(0, ...Object.values(value as Record<string, unknown>).map(depth))
-      : 0;
   return (value, field) => {
     if (!isPlainObject(value)) fail(field, `must be a JSON object, got ${describe(value)}`);
-    if (depth(value) > maxDepth) fail(field, `must not nest deeper than ${maxDepth} levels`);
+    if (nestsDeeperThan(value, maxDepth)) fail(field, `must not nest deeper than ${maxDepth} levels`);
     return value;
   };
 }
