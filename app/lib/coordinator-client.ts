@@ -1,6 +1,6 @@
 /**
  * The coordinator's HTTP API as the CLI and the node agent use it: every call that acts
- * for a wallet is signed (coordinator/src/auth/signed-request.ts), every failure is a
+ * for a wallet is signed (protocol/src/signed-request.ts), every failure is a
  * typed error that says what went wrong and how to fix it.
  *
  *   const api = new CoordinatorClient({ url: "http://127.0.0.1:7070", signer: keypair });
@@ -13,7 +13,7 @@
  */
 import { randomBytes } from "crypto";
 
-import { signRequest, RequestSigner } from "../../coordinator/src/auth/signed-request";
+import { signRequest, RequestSigner } from "../../protocol/src/signed-request";
 
 /** Base error of this client; `code` is stable for scripts and tests. */
 export class CoordinatorClientError extends Error {
