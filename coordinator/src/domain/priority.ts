@@ -3,8 +3,10 @@
  * (normal 1×, high 2×, critical 3×) and it is the job's starting level in the queue,
  * where waiting adds more (see matcher.ts).
  */
-export const PRIORITIES = ["normal", "high", "critical"] as const;
-export type Priority = (typeof PRIORITIES)[number];
+import { PRIORITIES, Priority } from "../../../protocol/src/api/constants";
+
+/** The levels are the API's (protocol/src/api/constants.ts). */
+export { PRIORITIES, Priority } from "../../../protocol/src/api/constants";
 
 export const PRIORITY_WEIGHT: Readonly<Record<Priority, number>> = {
   normal: 1,

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { parseJson } from "../../src/http/body";
 import { ApiError } from "../../src/http/errors";
 import { schemas } from "../../src/http/schemas";
-import { MAX_JSON_DEPTH, nestsDeeperThan, ValidationError, jsonObject } from "../../src/http/validate";
+import { jsonObject, MAX_JSON_DEPTH, nestsDeeperThan, ValidationError, validator } from "../../src/http/validate";
 import { catalogue } from "./fixtures";
 
 const JSON_TYPE = "application/json";
@@ -56,7 +56,7 @@ describe("request bodies nested too deep", () => {
   });
 
   it("jsonObject refuses a value 50,000 levels deep with a ValidationError naming its limit", () => {
-    const error = thrownBy(() => jsonObject(16)(JSON.parse(nestedObjects(50_000)) as unknown, "config"));
+    const error = thrownBy(() => validator(jsonObject(16))(JSON.parse(nestedObjects(50_000)) as unknown, "config"));
     expect(error).to.be.instanceOf(ValidationError);
     expect(error).to.include({ field: "config", message: "config must not nest deeper than 16 levels" });
   });
