@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 
-import { GPU_MODEL_NAME, requestSchemas } from "../../../protocol/src/api/requests";
+import { GpuModel, requestSchemas } from "../../../protocol/src/api/requests";
 import { GpuCatalogue } from "../domain/gpu";
 import { validator } from "./validate";
 
@@ -14,7 +14,7 @@ export { IDEMPOTENCY_KEY_RE, JOB_ID_RE, JOB_TOKEN_RE, SHA256_RE } from "../../..
 /** A GPU model the catalogue knows, any spelling it accepts, returned canonical (RTX_4090). */
 function gpuModel(catalogue: GpuCatalogue): z.ZodType<string, string> {
   const models = catalogue.models();
-  return GPU_MODEL_NAME.transform((text, ctx) => {
+  return GpuModel.transform((text, ctx) => {
     const known = catalogue.find(text)?.model;
     if (known !== undefined) return known;
     ctx.addIssue({ code: "custom", message: `must be one of ${models.join(", ")}, got string ${JSON.stringify(text)}`, input: text });

@@ -68,7 +68,7 @@ export function array<T extends z.ZodType>(item: T, options: { readonly min: num
       : `must be an array, got ${describe(issue.input)}`;
   const list = z.array(item, { error: count }).min(options.min, { error: count }).max(options.max, { error: count });
   if (options.unique !== true) return list;
-  return list.refine((items) => new Set(items).size === items.length, { error: "must not repeat an item" });
+  return list.refine((items) => new Set(items).size === items.length, { error: "must not repeat an item" }).meta({ uniqueItems: true });
 }
 
 /** A u64 amount as a decimal string ("1500000"): JSON numbers cannot hold every u64. */
@@ -119,5 +119,6 @@ export function record<T extends z.ZodType>(key: RegExp, item: T, maxKeys: numbe
   const error = (issue: Issue) => (issue.code === "invalid_key" ? `is not a valid name (${key})` : notAnObject(issue));
   return z
     .record(z.string().regex(key), item, { error })
-    .refine((value) => Object.keys(value).length <= maxKeys, { error: `must have at most ${maxKeys} entries` });
+    .refine((value) => Object.keys(value).length <= maxKeys, { error: `must have at most ${maxKeys} entries` })
+    .meta({ maxProperties: maxKeys });
 }

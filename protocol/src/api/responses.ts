@@ -5,27 +5,11 @@
  */
 import { z } from "zod";
 
-import { ABANDON_FAULTS, PRIORITIES } from "./constants";
+import { Amount, Cid, GpuModel, JobId, Priority, Wallet } from "./common";
+import { ABANDON_FAULTS } from "./constants";
 
-export const Amount = z
-  .string()
-  .regex(/^(0|[1-9][0-9]*)$/)
-  .meta({ id: "Amount", description: "Token base units (u64) as a decimal string." });
-export const JobId = z
-  .string()
-  .regex(/^[0-9a-f]{64}$/)
-  .meta({ id: "JobId", description: "The escrow's 32-byte job id, lowercase hex." });
-export const Wallet = z
-  .string()
-  .regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/)
-  .meta({ id: "Wallet" });
-export const Cid = z.string().meta({ id: "Cid", description: "An IPFS CID (CIDv0 Qm…, or CIDv1 b…/z…)." });
-export const GpuModel = z.string().meta({
-  id: "GpuModel",
-  description:
-    'A catalogue model (CPU, GTX_1650, RTX_2060, RTX_3060, RTX_3080, RTX_3090, RTX_4090, A10, A100, H100, and any from config); any spelling like "rtx 4090".',
-});
-export const Priority = z.enum(PRIORITIES).meta({ id: "Priority" });
+export { Amount, Cid, GpuModel, JobId, Priority, Wallet };
+
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const int = () => z.int();
 const unixMs = (description = "unix ms") => z.int().describe(description);
@@ -226,12 +210,12 @@ export const Job = z
   })
   .meta({ id: "Job" });
 
-export const JobList = z.object({ jobs: z.array(Job) });
+export const JobList = z.object({ jobs: z.array(Job) }).meta({ id: "JobList" });
 
 export const CheckpointAccepted = z.object({ jobId: JobId, epoch: int(), status: z.enum(CHECKPOINT_STATUSES) }).meta({ id: "CheckpointAccepted" });
 export const Cancelled = z.object({ jobId: JobId, status: z.enum(["refunding", "settling-partial"]) }).meta({ id: "Cancelled" });
 export const ReportAccepted = z.object({ jobId: JobId, status: z.literal("verifying") }).meta({ id: "ReportAccepted" });
-export const GaveUp = z.object({ jobId: z.string(), status: z.enum(["queued", "refunding"]) });
+export const GaveUp = z.object({ jobId: z.string(), status: z.enum(["queued", "refunding"]) }).meta({ id: "GaveUp" });
 
 export const Node = z
   .object({
@@ -271,7 +255,7 @@ export const Payout = z
 
 export const NodeWithEarnings = Node.extend({ earnings: Earnings }).meta({ id: "NodeWithEarnings" });
 export const NodeDetail = Node.extend({ earnings: Earnings.extend({ history: z.array(Payout) }) }).meta({ id: "NodeDetail" });
-export const NodeList = z.object({ nodes: z.array(NodeWithEarnings) });
+export const NodeList = z.object({ nodes: z.array(NodeWithEarnings) }).meta({ id: "NodeList" });
 
 export const SettlementRecord = z
   .object({
