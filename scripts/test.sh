@@ -28,6 +28,10 @@ step "TypeScript: install, typecheck, generated IDL types"
 npm_install
 npm run -s typecheck
 npm run -s gen:types:check
+npm run -s gen:openapi:check
+
+step "Protocol unit tests (signed requests, IPFS errors, the API's schemas)"
+npm run -s test:protocol 2>&1 | tee "$LOG_DIR/mocha-protocol.log"
 
 step "Coordinator unit tests"
 npm run -s test:coordinator:unit 2>&1 | tee "$LOG_DIR/mocha-coordinator-unit.log"

@@ -1,6 +1,6 @@
 /**
  * The coordinator's HTTP API as the CLI and the node agent use it: every call that acts
- * for a wallet is signed (coordinator/src/auth/signed-request.ts), every failure is a
+ * for a wallet is signed (protocol/src/signed-request.ts), every failure is a
  * typed error that says what went wrong and how to fix it.
  *
  *   const api = new CoordinatorClient({ url: "http://127.0.0.1:7070", signer: keypair });
@@ -13,7 +13,24 @@
  */
 import { randomBytes } from "crypto";
 
-import { signRequest, RequestSigner } from "../../coordinator/src/auth/signed-request";
+import type { CheckpointRequest, FailRequest, HeartbeatRequest, JobRequest, NodeRequest, QuoteRequest, ReportRequest } from "../../protocol/src/api/requests";
+import type {
+  CancelReply,
+  CheckpointReply,
+  FailReply,
+  HealthReply,
+  HeartbeatReplyBody,
+  JobListReply,
+  JobReply,
+  NodeDetailReply,
+  NodeListReply,
+  NodeReply,
+  QuoteReply,
+  ReportReply,
+  StatsReply,
+  SubmittedReply,
+} from "../../protocol/src/api/responses";
+import { signRequest, RequestSigner } from "../../protocol/src/signed-request";
 
 /** Base error of this client; `code` is stable for scripts and tests. */
 export class CoordinatorClientError extends Error {
@@ -56,68 +73,31 @@ export class CoordinatorProtocolError extends CoordinatorClientError {
   }
 }
 
-export type Priority = "normal" | "high" | "critical";
+// The request bodies and replies are the API's schemas (protocol/src/api): a request is
+// what its schema accepts (`z.input`), a reply what the coordinator answers; import the
+// reply types from protocol/src/api/responses.ts.
+export type { Priority } from "../../protocol/src/api/constants";
+export type { QuoteRequest } from "../../protocol/src/api/requests";
 
-export interface QuoteRequest {
-  model: { parameters: number };
-  dataset: { bytes?: number; samples?: number; tokens?: number; tokensPerSample?: number };
-  epochs: number;
-  priority: Priority;
-  gpu?: { minVramGb?: number; models?: string[] };
-}
-
-/** The API's JSON as it comes; see coordinator/openapi.yaml for every field. */
+/**
+ * Untyped JSON, for code that has not moved to the typed replies above yet (the node
+ * agent's offer handling, the demo's narration). The client's methods return typed replies.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
-export interface SubmitRequest {
-  quoteId: string;
-  jobId: string;
-  escrow: string;
-  datasetCid: string;
-  config: Record<string, unknown>;
-  /** Optional: how long the job may run once accepted before it is settled by verified progress. */
-  maxDurationSecs?: number;
-}
+export type SubmitRequest = JobRequest;
+export type NodeRegistration = NodeRequest;
+export type Heartbeat = HeartbeatRequest;
+export type JobFailure = FailRequest;
 
-export interface NodeRegistration {
-  gpuModel: string;
-  vramGb: number;
-  gpuCount: number;
-  priceFloor: string;
-}
-
-export interface Heartbeat {
-  jobId?: string;
-  progress?: number;
-}
-
-export interface Report {
-  weightsCid: string;
-  weightsSha256: string;
-  metrics?: Record<string, number>;
-  /** The job-scoped token the offer carried. */
-  jobToken?: string;
-}
-
-export interface CheckpointReport {
-  /** Epochs completed when the checkpoint was written. */
-  epoch: number;
-  /** Epochs the job trains in all. */
-  epochs: number;
-  cid: string;
-  sha256: string;
-  jobToken?: string;
-}
-
-/** POST /v1/jobs/:id/fail: the node gives its job up. */
-export interface JobFailure {
-  jobToken: string;
-  /** 1..500 characters, for the client's history. */
-  reason: string;
-  /** Whose fault the node says it is. */
-  fault?: "node" | "job";
-}
+/**
+ * POST /v1/jobs/:id/report. `jobToken` is required by the coordinator (400 without it);
+ * it is optional here because a node sends what its offer carried.
+ */
+export type Report = Omit<ReportRequest, "jobToken"> & { jobToken?: string };
+/** POST /v1/jobs/:id/checkpoint; `jobToken` as for Report. */
+export type CheckpointReport = Omit<CheckpointRequest, "jobToken"> & { jobToken?: string };
 
 export interface ClientOptions {
   /** Base URL, e.g. http://127.0.0.1:7070 */
@@ -145,61 +125,64 @@ export class CoordinatorClient {
   }
 
   // ---- public ----
-  health(): Promise<Json> {
+  health(): Promise<HealthReply> {
     return this.request("GET", "/health", undefined, { signed: false, okStatuses: [200, 503] });
   }
-  listNodes(): Promise<Json> {
+  listNodes(): Promise<NodeListReply> {
     return this.request("GET", "/v1/nodes", undefined, { signed: false });
   }
-  getNode(nodeId: string): Promise<Json> {
+  getNode(nodeId: string): Promise<NodeDetailReply> {
     return this.request("GET", `/v1/nodes/${encodeURIComponent(nodeId)}`, undefined, { signed: false });
   }
-  stats(): Promise<Json> {
+  stats(): Promise<StatsReply> {
     return this.request("GET", "/v1/stats", undefined, { signed: false });
   }
 
   // ---- client ----
-  quote(body: QuoteRequest): Promise<Json> {
+  quote(body: QuoteRequest): Promise<QuoteReply> {
     return this.request("POST", "/v1/quotes", body);
   }
   /** Idempotent: retry with the same key and body after a network failure. */
-  submit(body: SubmitRequest, idempotencyKey: string = randomBytes(16).toString("hex")): Promise<Json> {
+  submit(body: SubmitRequest, idempotencyKey: string = randomBytes(16).toString("hex")): Promise<SubmittedReply> {
     return this.request("POST", "/v1/jobs", body, { headers: { "idempotency-key": idempotencyKey } });
   }
-  getJob(jobId: string): Promise<Json> {
+  getJob(jobId: string): Promise<JobReply> {
     return this.request("GET", `/v1/jobs/${encodeURIComponent(jobId)}`);
   }
-  listJobs(): Promise<Json> {
+  listJobs(): Promise<JobListReply> {
     return this.request("GET", "/v1/jobs");
   }
-  cancel(jobId: string): Promise<Json> {
+  cancel(jobId: string): Promise<CancelReply> {
     return this.request("POST", `/v1/jobs/${encodeURIComponent(jobId)}/cancel`, {});
   }
 
   // ---- node ----
-  registerNode(body: NodeRegistration): Promise<Json> {
+  registerNode(body: NodeRegistration): Promise<NodeReply> {
     return this.request("POST", "/v1/nodes", body);
   }
-  heartbeat(body: Heartbeat = {}): Promise<Json> {
+  heartbeat(body: Heartbeat = {}): Promise<HeartbeatReplyBody> {
     return this.request("POST", "/v1/nodes/heartbeat", body);
   }
-  report(jobId: string, body: Report): Promise<Json> {
+  report(jobId: string, body: Report): Promise<ReportReply> {
     return this.request("POST", `/v1/jobs/${encodeURIComponent(jobId)}/report`, body);
   }
-  checkpoint(jobId: string, body: CheckpointReport): Promise<Json> {
+  checkpoint(jobId: string, body: CheckpointReport): Promise<CheckpointReply> {
     return this.request("POST", `/v1/jobs/${encodeURIComponent(jobId)}/checkpoint`, body);
   }
-  fail(jobId: string, body: JobFailure): Promise<Json> {
+  fail(jobId: string, body: JobFailure): Promise<FailReply> {
     return this.request("POST", `/v1/jobs/${encodeURIComponent(jobId)}/fail`, body);
   }
 
-  /** One call; `body` undefined sends no body. */
-  async request(
+  /**
+   * One call; `body` undefined sends no body. `T` is the reply the API documents for this
+   * call (its schema in protocol/src/api/responses.ts); the reply is not re-checked here.
+   */
+  async request<T = unknown>(
     method: string,
     path: string,
     body?: unknown,
     options: { signed?: boolean; headers?: Record<string, string>; okStatuses?: number[] } = {},
-  ): Promise<Json> {
+  ): Promise<T> {
     const raw = body === undefined ? "" : JSON.stringify(body);
     const headers: Record<string, string> = { accept: "application/json", ...(options.headers ?? {}) };
     if (body !== undefined) headers["content-type"] = "application/json";
@@ -222,7 +205,7 @@ export class CoordinatorClient {
       throw new CoordinatorUnreachableError(this.url, describeFetchError(error));
     }
     const text = await response.text();
-    let parsed: Json = null;
+    let parsed: unknown = null;
     if (text !== "") {
       try {
         parsed = JSON.parse(text);
@@ -231,20 +214,28 @@ export class CoordinatorClient {
       }
     }
     const ok = options.okStatuses ?? [];
-    if (response.ok || ok.includes(response.status)) return parsed;
-    const error = parsed?.error;
-    if (error === undefined || typeof error.code !== "string") {
+    if (response.ok || ok.includes(response.status)) return parsed as T;
+    const error = errorOf(parsed);
+    if (error === null) {
       throw new CoordinatorProtocolError(`${method} ${path}: HTTP ${response.status} without an error body (is ${this.url} a CyxWiz coordinator?)`);
     }
     const retryAfter = Number(response.headers.get("retry-after") ?? NaN);
     throw new CoordinatorHttpError(
       response.status,
       error.code,
-      String(error.message ?? error.code),
+      typeof error.message === "string" ? error.message : String(error.message ?? error.code),
       typeof error.field === "string" ? error.field : undefined,
       Number.isFinite(retryAfter) ? retryAfter : undefined,
     );
   }
+}
+
+/** The `error` object of an error reply, when it has the API's shape (a string code). */
+function errorOf(parsed: unknown): { code: string; message?: unknown; field?: unknown } | null {
+  const error = typeof parsed === "object" && parsed !== null ? (parsed as { error?: unknown }).error : undefined;
+  if (typeof error !== "object" || error === null) return null;
+  const fields = error as { code?: unknown; message?: unknown; field?: unknown };
+  return typeof fields.code === "string" ? { code: fields.code, message: fields.message, field: fields.field } : null;
 }
 
 function describeFetchError(error: unknown): string {

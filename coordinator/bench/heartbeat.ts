@@ -39,7 +39,7 @@ import { Keypair } from "@solana/web3.js";
 import bs58 from "bs58";
 import Redis from "ioredis";
 
-import { canonicalMessage, signRequest, verifyRequest } from "../src/auth/signed-request";
+import { canonicalMessage, signRequest, verifyRequest } from "../../protocol/src/signed-request";
 import { DEFAULT_CONFIG } from "../src/config";
 import { createLogger } from "../src/logger";
 import { createService } from "../src/service";
@@ -306,7 +306,7 @@ async function bench(child: ChildProcess, port: number, clients: number, beats: 
   const pacedSeconds = (performance.now() - pacedStarted) / 1000;
   for (const connection of connections) connection.close();
 
-  // What one request's signature check costs the server (auth/signed-request.ts).
+  // What one request's signature check costs the server (protocol/src/signed-request.ts).
   const samples = Array.from({ length: 300 }, () => headersFor(nodes[0], Date.now(), randomBytes(16).toString("hex")));
   const verifyStarted = performance.now();
   for (const headers of samples) verifyRequest(headers, "POST", PATH, BODY, Date.now(), SKEW_MS);

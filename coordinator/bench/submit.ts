@@ -35,7 +35,7 @@ import {
   sol,
   topUp,
 } from "../../sdk/src";
-import { signRequest } from "../src/auth/signed-request";
+import { signRequest } from "../../protocol/src/signed-request";
 import { DEFAULT_CONFIG } from "../src/config";
 import { createLogger } from "../src/logger";
 import { createService } from "../src/service";

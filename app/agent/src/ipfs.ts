@@ -1,13 +1,11 @@
 /**
- * The agent's IPFS: the coordinator's own kubo client (coordinator/src/proofs/ipfs.ts),
- * so a node adds its files exactly as the coordinator expects them (CIDv1, raw leaves)
- * and reads under the same limits and error codes (proofs/read.ts).
+ * The agent's IPFS: the protocol's kubo client (protocol/src/ipfs), the one the
+ * coordinator uses too, so a node adds its files exactly as the coordinator expects them
+ * (CIDv1, raw leaves) and reads under the same limits and error codes.
  */
 import { createHash } from "node:crypto";
 
-import { IpfsError } from "../../../coordinator/src/proofs/errors";
-import { AddOptions, IpfsReader, KuboIpfs } from "../../../coordinator/src/proofs/ipfs";
-import { readBytes } from "../../../coordinator/src/proofs/read";
+import { AddOptions, IpfsError, IpfsReader, KuboIpfs, readBytes } from "../../../protocol/src/ipfs";
 
 /** What the agent needs of IPFS; KuboIpfs is one, tests give an in-memory one. */
 export interface AgentIpfs extends IpfsReader {

@@ -7,9 +7,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { AddressInfo } from "node:net";
 
-import { verifyRequest } from "../../../coordinator/src/auth/signed-request";
-import { IpfsError } from "../../../coordinator/src/proofs/errors";
-import { CatOptions } from "../../../coordinator/src/proofs/ipfs";
+import { verifyRequest } from "../../../protocol/src/signed-request";
+import { CatOptions, IpfsError } from "../../../protocol/src/ipfs";
 import { AgentEvent, AgentIpfs, OfferInfo } from "../src";
 import { generateDatasetBytes, MLP_KIND, MixtureParams, TABULAR_FORMAT } from "../../../trainer/src";
 

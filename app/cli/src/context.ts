@@ -6,9 +6,7 @@
 import { Connection, Keypair } from "@solana/web3.js";
 
 import { createConnection, EscrowClient, ConfigNotInitializedError } from "../../../sdk/src";
-import { KuboIpfs } from "../../../coordinator/src/proofs/ipfs";
-import { IpfsError } from "../../../coordinator/src/proofs/errors";
-import { readBytes } from "../../../coordinator/src/proofs/read";
+import { IpfsError, KuboIpfs, readBytes } from "../../../protocol/src/ipfs";
 import { CoordinatorClient } from "../../lib/coordinator-client";
 import { FlagValues } from "./args";
 import { unreachableError, userError, viaRpc } from "./errors";

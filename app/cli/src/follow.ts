@@ -3,7 +3,8 @@
  * reason once, and keeps a status line (spinner; a progress bar while it runs) until
  * the job is final.
  */
-import { CoordinatorClient, CoordinatorUnreachableError, Json } from "../../lib/coordinator-client";
+import { JobReply, TransitionBody } from "../../../protocol/src/api/responses";
+import { CoordinatorClient, CoordinatorUnreachableError } from "../../lib/coordinator-client";
 import { Output, progressBar, shortKey } from "./output";
 import { transitionLine } from "./render";
 
@@ -11,12 +12,12 @@ export const FINAL_STATUSES = ["released", "refunded", "settled", "cancelled"];
 
 export interface FollowHooks {
   /** Each new transition, in order (after it is printed). */
-  onTransition?(transition: Json, job: Json): void | Promise<void>;
+  onTransition?(transition: TransitionBody, job: JobReply): void | Promise<void>;
   /** Each poll's view. */
-  onView?(job: Json): void | Promise<void>;
+  onView?(job: JobReply): void | Promise<void>;
 }
 
-function statusText(job: Json): string {
+function statusText(job: JobReply): string {
   const node = job.nodeId ? ` on node ${shortKey(String(job.nodeId))}` : "";
   switch (job.status) {
     case "queued":
@@ -42,12 +43,12 @@ export async function followJob(
   out: Output,
   hooks: FollowHooks = {},
   pollMs = 400,
-): Promise<Json> {
+): Promise<JobReply> {
   let seen = 0;
   let misses = 0;
   try {
     for (;;) {
-      let job: Json;
+      let job: JobReply;
       try {
         job = await api.getJob(jobId);
         misses = 0;
@@ -58,10 +59,11 @@ export async function followJob(
         await sleep(pollMs * 2);
         continue;
       }
-      const history: Json[] = job.history ?? [];
+      const history = job.history ?? [];
       for (; seen < history.length; seen++) {
-        out.line(transitionLine(history[seen]));
-        await hooks.onTransition?.(history[seen], job);
+        const transition = history[seen] as TransitionBody;
+        out.line(transitionLine(transition));
+        await hooks.onTransition?.(transition, job);
       }
       await hooks.onView?.(job);
       if (FINAL_STATUSES.includes(job.status)) return job;

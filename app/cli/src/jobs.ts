@@ -4,13 +4,14 @@ import { randomBytes } from "crypto";
 import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
 
 import { chainUnixTime, EscrowClient, jobIdFromHex, tokenBalance } from "../../../sdk/src";
-import { CoordinatorClient, CoordinatorHttpError, CoordinatorUnreachableError, Json } from "../../lib/coordinator-client";
+import { JobReply, SubmittedReply } from "../../../protocol/src/api/responses";
+import { CoordinatorClient, CoordinatorHttpError, CoordinatorUnreachableError } from "../../lib/coordinator-client";
 import { Context } from "./context";
 import { userError } from "./errors";
 import { formatTokens } from "./output";
 
 /** The job, or "no job <id> of wallet <key>". */
-export async function fetchJob(api: CoordinatorClient, jobId: string, wallet: PublicKey): Promise<Json> {
+export async function fetchJob(api: CoordinatorClient, jobId: string, wallet: PublicKey): Promise<JobReply> {
   try {
     return await api.getJob(jobId);
   } catch (error) {
@@ -77,7 +78,7 @@ export async function submitIdempotent(
   api: CoordinatorClient,
   body: Parameters<CoordinatorClient["submit"]>[0],
   attempts = 5,
-): Promise<Json> {
+): Promise<SubmittedReply> {
   const key = randomBytes(16).toString("hex");
   for (let attempt = 1; ; attempt++) {
     try {

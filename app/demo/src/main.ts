@@ -23,7 +23,7 @@ import { followJob } from "../../cli/src/follow";
 import { checkFunds, createJobEscrow, submitIdempotent } from "../../cli/src/jobs";
 import { planJob } from "../../cli/src/job-spec";
 import { formatMemoryGb, formatTokens, Output } from "../../cli/src/output";
-import { quoteLines, verdictLines } from "../../cli/src/render";
+import { quoteLines, reevaluatedMetrics, verdictLines } from "../../cli/src/render";
 import { Json } from "../../lib/coordinator-client";
 import { Child, jsonLines, RunningCoordinator, spawnCli, startCoordinator } from "./processes";
 
@@ -270,7 +270,7 @@ async function main(): Promise<number> {
       split: { node: split.node.toString(), treasury: split.platform.toString() },
       balances: Object.fromEntries(names.map((name, i) => [name, { before: before[i].toString(), after: after[i].toString() }])),
       loss: { first: losses[0] ?? null, last: losses[losses.length - 1] ?? null },
-      metrics: final.verification?.verdict?.metrics?.metrics ?? null,
+      metrics: reevaluatedMetrics(final.verification?.verdict) ?? null,
       modelCid: final.proof?.weightsCid ?? null,
     });
     if (flags.stay === true && !stopping) {

@@ -26,128 +26,35 @@ export class ApiError extends Error {
   }
 }
 
-// The request types the CLI uses (type-only: nothing of that Node module is bundled);
-// the answers' JSON as it comes, see coordinator/openapi.yaml.
-import type { Priority, QuoteRequest } from "../../lib/coordinator-client";
+// The request and reply types are the API's schemas (protocol/src/api), type-only: no
+// zod or other Node code is bundled.
+import type { Priority } from "../../../protocol/src/api/constants";
+import type { JobRequest, QuoteRequest } from "../../../protocol/src/api/requests";
+import type {
+  CancelReply,
+  HealthReply,
+  JobListReply,
+  JobReply,
+  NodeDetailReply,
+  NodeListReply,
+  QuoteReply,
+  StatsReply,
+  SubmittedReply,
+  TransitionBody,
+} from "../../../protocol/src/api/responses";
 
 export type { Priority, QuoteRequest };
-
-export interface Candidate {
-  nodeId: string;
-  gpuModel: string;
-  nodeClass: string;
-  vramGb: number;
-  reliability: number;
-  state: string;
-  nodeCost: string;
-  score: number;
-}
-
-export interface Quote {
-  quoteId: string;
-  expiresAt: number;
-  amount: string;
-  breakdown: { item: string; amount: string }[];
-  feeBps: number;
-  nodeAmount: string;
-  platformFee: string;
-  estimate: { gpuHours: number; minVramGb: number };
-  gpu: { priceModel: string; nodeClass: string };
-  availability: {
-    verdict: string;
-    eligible: number;
-    availableNow: number;
-    candidates: Candidate[];
-    counts: Record<string, number>;
-    queueDepth: number;
-    reasons: string[];
-  };
-}
-
-export interface Transition {
-  at: number;
-  from: string | null;
-  to: string;
-  event: string;
-  reason: string;
-  nodeId?: string;
-  detail?: string;
-  instruction?: string;
-  verdict?: { outcome: string; sha256?: string; metrics?: { reevaluated: boolean; metrics?: Record<string, number>; why?: string }; reason?: string; detail?: string };
-}
-
-export interface Job {
-  jobId: string;
-  status: string;
-  escrow: { address: string; amount: string; feeBps: number; expectedStatus: string };
-  priority: Priority;
-  datasetCid: string;
-  nodeId: string | null;
-  attempts: number;
-  progress: number | null;
-  /** GET /v1/jobs/:id: the epoch the current (or last) run resumed from; 0 from the start. */
-  resumeEpoch?: number;
-  /** GET /v1/jobs/:id: the run's highest verified checkpoint. */
-  verifiedProgress?: { epoch: number; epochs: number; fraction: number; cid: string; sha256: string } | null;
-  proof: { weightsCid: string; weightsSha256: string } | null;
-  verification: { transientFailures: number; verdict: Transition["verdict"] | null; nextCheckAt: number | null } | null;
-  settlementSignature: string | null;
-  submittedAt: number;
-  updatedAt: number;
-  history: Transition[];
-  config?: Record<string, unknown>;
-}
-
-export interface Reliability {
-  score: number;
-  parts: { uptime: number; jobs: number; proofs: number; latency: number };
-}
-
-export interface NodeView {
-  nodeId: string;
-  gpuModel: string;
-  vramGb: number;
-  nodeClass: string;
-  gpuCount: number;
-  priceFloor: string;
-  state: "online" | "busy" | "offline";
-  jobId: string | null;
-  registeredAt: number;
-  lastSeen: number;
-  reliability: Reliability;
-  earnings: { total: string; jobs: number };
-}
-
-export interface Payout {
-  jobId: string;
-  outcome: string;
-  amount: string;
-  signature: string | null;
-  at: number;
-}
-
-export interface NodeDetail extends Omit<NodeView, "earnings"> {
-  earnings: { total: string; jobs: number; history: Payout[] };
-}
-
-export interface Settlement {
-  jobId: string;
-  outcome: string;
-  amount: string;
-  nodeId: string | null;
-  nodeAmount: string;
-  platformFee: string;
-  clientRefund: string;
-  signature: string | null;
-  at: number;
-}
-
-export interface Stats {
-  jobs: { byStatus: Record<string, number>; total: number };
-  escrow: { held: string; openJobs: number };
-  nodes: { online: number; busy: number; offline: number; total: number };
-  settlements: Settlement[];
-}
+export type SubmitRequest = JobRequest;
+export type Quote = QuoteReply;
+export type Candidate = QuoteReply["availability"]["candidates"][number];
+export type Transition = TransitionBody;
+export type Job = JobReply;
+export type NodeView = NodeListReply["nodes"][number];
+export type NodeDetail = NodeDetailReply;
+export type Payout = NodeDetailReply["earnings"]["history"][number];
+export type Reliability = NodeView["reliability"];
+export type Stats = StatsReply;
+export type Settlement = StatsReply["settlements"][number];
 
 async function request<T>(method: string, path: string, options: { body?: unknown; signer?: MessageSigner; headers?: Record<string, string> } = {}): Promise<T> {
   const raw = options.body === undefined ? "" : JSON.stringify(options.body);
@@ -179,16 +86,16 @@ async function request<T>(method: string, path: string, options: { body?: unknow
 }
 
 export const api = {
-  health: () => request<{ status: string }>("GET", "/health"),
-  nodes: () => request<{ nodes: NodeView[] }>("GET", "/v1/nodes"),
+  health: () => request<HealthReply>("GET", "/health"),
+  nodes: () => request<NodeListReply>("GET", "/v1/nodes"),
   node: (id: string) => request<NodeDetail>("GET", `/v1/nodes/${encodeURIComponent(id)}`),
   stats: () => request<Stats>("GET", "/v1/stats"),
   quote: (signer: MessageSigner, body: QuoteRequest) => request<Quote>("POST", "/v1/quotes", { signer, body }),
-  submit: (signer: MessageSigner, body: Record<string, unknown>, idempotencyKey: string = randomHex(16)) =>
-    request<{ jobId: string; status: string }>("POST", "/v1/jobs", { signer, body, headers: { "idempotency-key": idempotencyKey } }),
-  jobs: (signer: MessageSigner) => request<{ jobs: Job[] }>("GET", "/v1/jobs", { signer }),
+  submit: (signer: MessageSigner, body: JobRequest, idempotencyKey: string = randomHex(16)) =>
+    request<SubmittedReply>("POST", "/v1/jobs", { signer, body, headers: { "idempotency-key": idempotencyKey } }),
+  jobs: (signer: MessageSigner) => request<JobListReply>("GET", "/v1/jobs", { signer }),
   job: (signer: MessageSigner, id: string) => request<Job>("GET", `/v1/jobs/${encodeURIComponent(id)}`, { signer }),
-  cancel: (signer: MessageSigner, id: string) => request<Job>("POST", `/v1/jobs/${encodeURIComponent(id)}/cancel`, { signer, body: {} }),
+  cancel: (signer: MessageSigner, id: string) => request<CancelReply>("POST", `/v1/jobs/${encodeURIComponent(id)}/cancel`, { signer, body: {} }),
 };
 
 /** One sentence for any failure, for the error banners. */

@@ -1,6 +1,6 @@
 /**
  * Signed requests in the browser: the canonical message of
- * coordinator/src/auth/signed-request.ts, built with WebCrypto (SHA-256 of the body) and
+ * protocol/src/signed-request.ts, built with WebCrypto (SHA-256 of the body) and
  * signed by whatever holds the wallet's key: a browser wallet's `signMessage` (Phantom,
  * Solflare, … sign the raw bytes with ed25519) or, in dev-keypair mode, @noble/curves
  * (dev-keypair.ts, kept out of the first load with the rest of the wallet code).

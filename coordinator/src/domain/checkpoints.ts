@@ -21,16 +21,14 @@
  */
 import { createHash } from "node:crypto";
 
+import { MAX_EPOCHS } from "../../../protocol/src/api/constants";
 import { CoordinatorError } from "./errors";
 
 export const CHECKPOINT_STATUSES = ["pending", "verified", "rejected"] as const;
 export type CheckpointStatus = (typeof CHECKPOINT_STATUSES)[number];
 
-/** The most epochs a job may declare. */
-export const MAX_EPOCHS = 10_000;
-/** maxDurationSecs bounds: 10 s … 30 days. */
-export const MIN_DURATION_SECS = 10;
-export const MAX_DURATION_SECS = 30 * 24 * 60 * 60;
+/** The most epochs a job may declare, and the maxDurationSecs bounds, are the API's. */
+export { MAX_DURATION_SECS, MAX_EPOCHS, MIN_DURATION_SECS } from "../../../protocol/src/api/constants";
 
 export interface Checkpoint {
   readonly epoch: number;

@@ -36,6 +36,7 @@
  * floor(verified fraction × 10 000) bps, and keep the node as the job's (it is the
  * escrow's payee); a cancel before the job runs refunds everything.
  */
+import { ABANDON_FAULTS, AbandonFault, MAX_ABANDON_REASON_CHARS } from "../../../protocol/src/api/constants";
 import { CoordinatorError } from "./errors";
 import { describeVerdict, ProofVerdict, RejectedVerdict, RetryVerdict, VerifiedVerdict } from "./proof-verdict";
 
@@ -134,12 +135,8 @@ export type JobEvent =
   /** nodeShareBps: required when the job is running (its verified progress), ignored before. */
   | (At & { readonly type: "cancel"; readonly nodeShareBps?: number });
 
-/** Whose fault a node says its giving up is: its own (crash, out of memory) or the job's (bad dataset, spec). */
-export const ABANDON_FAULTS = ["node", "job"] as const;
-export type AbandonFault = (typeof ABANDON_FAULTS)[number];
-
-/** The longest reason a node may give for abandoning a job. */
-export const MAX_ABANDON_REASON_CHARS = 500;
+/** Whose fault a node says its giving up is, and the longest reason it may give: the API's. */
+export { ABANDON_FAULTS, AbandonFault, MAX_ABANDON_REASON_CHARS } from "../../../protocol/src/api/constants";
 
 /** Why a transition happened: stable strings the API shows. */
 export type TransitionReason =

@@ -16,8 +16,10 @@
  * effective priority). Nothing starves: every waiting job's effective priority grows
  * without bound. A job put back in the queue keeps its `submittedAt`, hence its place.
  */
-export const PRIORITIES = ["normal", "high", "critical"] as const;
-export type Priority = (typeof PRIORITIES)[number];
+import { PRIORITIES, Priority } from "../../../protocol/src/api/constants";
+
+/** The levels are the API's (protocol/src/api/constants.ts). */
+export { PRIORITIES, Priority } from "../../../protocol/src/api/constants";
 
 export const PRIORITY_WEIGHT: Readonly<Record<Priority, number>> = {
   normal: 1,

@@ -1,6 +1,6 @@
 /**
  * Signed requests (security test 39): every route that acts for a client or a node
- * verifies the ed25519 signature over the raw body (auth/signed-request.ts), against
+ * verifies the ed25519 signature over the raw body (protocol/src/signed-request.ts), against
  * the local clock within the configured skew, then claims the nonce in Redis
  * (SET NX PX) so a replay is refused. Each refusal is a 401 written before anything
  * else happens: no state changes. A refused request claims no nonce either. The
@@ -8,7 +8,7 @@
  */
 import { NextFunction, Request, RequestHandler, Response } from "express";
 
-import { AuthError, RequestHeaders, verifyRequest } from "../auth/signed-request";
+import { AuthError, RequestHeaders, verifyRequest } from "../../../protocol/src/signed-request";
 import { NonceStore } from "../store/nonces";
 import { bodyBytes } from "./body";
 import { ApiError } from "./errors";

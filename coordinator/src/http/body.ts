@@ -8,7 +8,7 @@ import { createHash } from "crypto";
 import express, { Request, RequestHandler } from "express";
 
 import { ApiError, badRequest } from "./errors";
-import { ValidationError, Validator } from "./validate";
+import { MAX_JSON_DEPTH, nestsDeeperThan, ValidationError, Validator } from "./validate";
 
 /** Reads any body as bytes, up to `limitBytes` (413 beyond). */
 export function rawBody(limitBytes: number): RequestHandler {
@@ -50,6 +50,9 @@ export function parseJson<T>(bytes: Uint8Array, contentType: string | undefined,
     value = JSON.parse(text) as unknown;
   } catch (error) {
     throw badRequest("MALFORMED_JSON", `the body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (nestsDeeperThan(value, MAX_JSON_DEPTH)) {
+    throw badRequest("TOO_DEEP", `the body must not nest deeper than ${MAX_JSON_DEPTH} levels of objects and arrays`);
   }
   try {
     return validate(value, "");

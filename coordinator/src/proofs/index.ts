@@ -1,14 +1,12 @@
 /** The proof check of reported weights: IPFS reads under limits, sha256, metric re-evaluation. */
 import { CoordinatorConfig } from "../config";
 import { MetricEvaluatorRegistry } from "./evaluators";
-import { IpfsReader, KuboIpfs } from "./ipfs";
-import { ReadLimits } from "./read";
+import { IpfsReader, KuboIpfs, ReadLimits } from "../../../protocol/src/ipfs";
 import { ProofVerifier } from "./verifier";
 import { RetryPolicy } from "../domain/proof-verdict";
 
 export * from "./errors";
-export * from "./ipfs";
-export * from "./read";
+export * from "../../../protocol/src/ipfs";
 export * from "./evaluators";
 export * from "./verifier";
 

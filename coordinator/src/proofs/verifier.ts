@@ -18,10 +18,8 @@
  */
 import { WeightsProof } from "../domain/job-state";
 import { Metrics, MetricsCheck, ProofRetryReason, ProofVerdict, RetryPolicy, transientFailure } from "../domain/proof-verdict";
-import { IpfsError } from "./errors";
 import { Evaluation, jobKindOf, MetricEvaluator, MetricEvaluatorRegistry } from "./evaluators";
-import { IpfsReader } from "./ipfs";
-import { ContentDigest, digestContent, readBytes, ReadLimits } from "./read";
+import { ContentDigest, digestContent, IpfsError, IpfsReader, readBytes, ReadLimits } from "../../../protocol/src/ipfs";
 
 /** What is checked: a reported proof and the job it is for. */
 export interface ProofSubject {

@@ -8,7 +8,7 @@ import { randomBytes } from "crypto";
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { signRequest } from "../../src/auth/signed-request";
+import { signRequest } from "../../../protocol/src/signed-request";
 import { Api, call, errorOf, QUOTE_REQUEST, rawOf, registerNode, Reply, snapshot, startApi, submitJob } from "./api-harness";
 
 interface Target {

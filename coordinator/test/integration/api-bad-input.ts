@@ -9,7 +9,7 @@ import { randomBytes } from "crypto";
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { signRequest } from "../../src/auth/signed-request";
+import { signRequest } from "../../../protocol/src/signed-request";
 import {
   Api,
   call,
@@ -77,6 +77,10 @@ describe("api: bad inputs are refused with a clear 4xx and change nothing", () =
   };
   const signedRaw = (path: string, body: Buffer, signer: Keypair, contentType = "application/json") =>
     raw(path, body, { "content-type": contentType, ...signRequest(signer, "POST", path, body, { now: api.clock.now() }) });
+
+  /** A job body (as text) whose config holds arrays nested `levels` deep. */
+  const deepConfigJob = (levels: number) =>
+    JSON.stringify(jobBody({ config: "DEEP" })).replace('"DEEP"', `{"a":${"[".repeat(levels)}${"]".repeat(levels)}}`);
 
   const replayNonce = randomBytes(16).toString("hex");
   const replayAt = { value: 0 };
@@ -153,6 +157,13 @@ describe("api: bad inputs are refused with a clear 4xx and change nothing", () =
       status: 400,
       code: "INVALID_FIELD",
       field: "config",
+    },
+    {
+      name: "a config nested thousands of levels deep (no stack overflow)",
+      send: () => submit(deepConfigJob(7_000)),
+      status: 400,
+      code: "TOO_DEEP",
+      message: /deeper than 64 levels/,
     },
     {
       name: "a wrong escrow (funded by someone else)",
@@ -268,4 +279,28 @@ describe("api: bad inputs are refused with a clear 4xx and change nothing", () =
       expect(await snapshot(api.redis, api.prefix, { nonces: row.noNonce === true })).to.deep.equal(before);
     });
   }
+});
+
+describe("api: a body nested tens of thousands of levels deep, at the default body limit", () => {
+  let api: Api;
+  const client = Keypair.generate();
+
+  before(async () => {
+    api = await startApi({ config: (config) => ({ ...config, http: { ...config.http, bodyLimitBytes: 256 * 1024 } }) });
+  });
+  after(() => api.close());
+
+  it("a signed POST /v1/jobs with a config 100,000 levels deep → 400 TOO_DEEP naming the limit, not a 500", async () => {
+    const levels = 100_000;
+    const body = JSON.stringify({ quoteId: "00000000-0000-4000-8000-000000000000", jobId: jobIdHex(), escrow: escrowAddress(), datasetCid: DATASET_CID, config: "DEEP" })
+      .replace('"DEEP"', `{"a":${"[".repeat(levels)}${"]".repeat(levels)}}`);
+    expect(body.length).to.be.below(256 * 1024);
+    const before = await snapshot(api.redis, api.prefix);
+    const reply = await call(api, "POST", "/v1/jobs", { signer: client, headers: { "idempotency-key": "deep-1" }, body });
+    expect(reply.status, reply.text).to.equal(400);
+    const error = errorOf(reply);
+    expect(error.code).to.equal("TOO_DEEP");
+    expect(error.message).to.match(/deeper than 64 levels/).and.not.match(/\n\s+at /);
+    expect(await snapshot(api.redis, api.prefix)).to.deep.equal(before);
+  });
 });

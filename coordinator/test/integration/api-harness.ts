@@ -9,7 +9,7 @@ import { randomUUID } from "crypto";
 import { Keypair } from "@solana/web3.js";
 import Redis from "ioredis";
 
-import { signRequest } from "../../src/auth/signed-request";
+import { signRequest } from "../../../protocol/src/signed-request";
 import { CoordinatorConfig, DEFAULT_CONFIG } from "../../src/config";
 import { EscrowCheck, EscrowRef, EscrowVerdict, EscrowVerifier, Settlement } from "../../src/http/ports";
 import { memoryLogger } from "../../src/logger";

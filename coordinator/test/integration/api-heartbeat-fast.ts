@@ -14,7 +14,7 @@ import { gzipSync } from "zlib";
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { signRequest } from "../../src/auth/signed-request";
+import { signRequest } from "../../../protocol/src/signed-request";
 import { isFastHeartbeat } from "../../src/http/heartbeat-fast";
 import { StoreUnavailableError } from "../../src/store/redis";
 import { Api, jobIdHex, registerNode, startApi } from "./api-harness";

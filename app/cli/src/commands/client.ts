@@ -5,7 +5,8 @@ import { writeFileSync } from "fs";
 import { PublicKey } from "@solana/web3.js";
 
 import { escrowAddress, getEscrowHistory, jobIdFromHex, JOB_ESCROW_PROGRAM_ID } from "../../../../sdk/src";
-import { CoordinatorHttpError, Json } from "../../../lib/coordinator-client";
+import { JobReply, SubmittedReply } from "../../../../protocol/src/api/responses";
+import { CoordinatorHttpError } from "../../../lib/coordinator-client";
 import { Command } from "../command";
 import { EXIT, usageError, userError } from "../errors";
 import { FINAL_STATUSES, followJob } from "../follow";
@@ -31,7 +32,7 @@ export const quoteCommand: Command = {
 };
 
 /** What a finished job shows: model, metrics, settlement. */
-function outcomeLines(job: Json): string[] {
+function outcomeLines(job: JobReply): string[] {
   const lines = verdictLines(job.verification?.verdict);
   const resumed = Number(job.resumeEpoch ?? 0);
   if (resumed > 0) lines.push(`Resumed: the last run started from epoch ${resumed}, a checkpoint of an earlier node that the coordinator had verified`);
@@ -40,7 +41,7 @@ function outcomeLines(job: Json): string[] {
   return lines;
 }
 
-function exitFor(job: Json): typeof EXIT.ok | typeof EXIT.jobFailed {
+function exitFor(job: JobReply): typeof EXIT.ok | typeof EXIT.jobFailed {
   return job.status === "released" ? EXIT.ok : EXIT.jobFailed;
 }
 
@@ -76,7 +77,7 @@ export const submitCommand: Command = {
     const funded = await createJobEscrow(ctx, escrow, payer, amount, (ctx.flag<number>("lifetime") ?? 24) * 3600);
     ctx.out.line(`Escrow ${funded.escrow.toBase58()} created and funded with ${formatTokens(amount)} (tx ${funded.signature})`);
     const maxDurationSecs = ctx.flag<number>("max-duration");
-    let submitted: Json;
+    let submitted: SubmittedReply;
     try {
       submitted = await submitIdempotent(api, {
         quoteId: quote.quoteId,

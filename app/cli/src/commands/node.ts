@@ -5,7 +5,8 @@ import { join } from "path";
 import { PublicKey } from "@solana/web3.js";
 
 import { AgentError, AgentEvent, GpuDetectionError, GpuOption, runAgent } from "../../../agent/src";
-import { CoordinatorHttpError, Json } from "../../../lib/coordinator-client";
+import { NodeDetailReply } from "../../../../protocol/src/api/responses";
+import { CoordinatorHttpError } from "../../../lib/coordinator-client";
 import { Command } from "../command";
 import { Context } from "../context";
 import { CliError, EXIT, usageError, userError } from "../errors";
@@ -145,7 +146,7 @@ function nodeIdOf(ctx: Context): string {
   }
 }
 
-async function getNode(ctx: Context, nodeId: string): Promise<Json> {
+async function getNode(ctx: Context, nodeId: string): Promise<NodeDetailReply> {
   try {
     return await ctx.coordinator(false).getNode(nodeId);
   } catch (error) {

@@ -6,7 +6,7 @@ import { ChangeEvent, FormEvent, useState } from "react";
 import { releaseSplit } from "../../../../sdk/src/split";
 import { MLP_KIND, parseSpec, TABULAR_FORMAT } from "../../../../trainer/src/spec";
 import { parameterCount } from "../../../../trainer/src/weights";
-import { api, ApiError, Job, Priority, Quote } from "../api";
+import { api, ApiError, Job, Priority, Quote, SubmitRequest } from "../api";
 import { FundingError, insufficientMessage, newJobId } from "../chain";
 import { Amount, Card, Empty, ErrorBanner, Loading, StatusBadge, Table } from "../components";
 import { useChain } from "../context";
@@ -159,7 +159,7 @@ function JobForm({ wallet }: { wallet: ActiveWallet }) {
   const [quote, setQuote] = useState<Quote | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState<string | null>(null);
-  const [pending, setPending] = useState<{ body: Record<string, unknown>; key: string; escrow: string } | null>(null);
+  const [pending, setPending] = useState<{ body: SubmitRequest; key: string; escrow: string } | null>(null);
   const balances = usePoll(() => chain.balances(wallet.publicKey), 3000, "form-bal:" + wallet.publicKey.toBase58() + chain.rpcUrl);
 
   const set = (field: keyof JobDraft) => (event: ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
@@ -198,7 +198,7 @@ function JobForm({ wallet }: { wallet: ActiveWallet }) {
     }
   };
 
-  const submit = async (body: Record<string, unknown>, key: string) => {
+  const submit = async (body: SubmitRequest, key: string) => {
     setBusy("Submitting the job to the coordinator…");
     try {
       const submitted = await api.submit(wallet.signer, body, key);

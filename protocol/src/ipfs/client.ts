@@ -1,5 +1,5 @@
 /**
- * The coordinator's one door to IPFS: reading a file's bytes by CID (and adding
+ * The one door to IPFS of the coordinator, the node agent and the CLI: reading a file's bytes by CID (and adding
  * bytes, for nodes and tests), over the kubo RPC API with `kubo-rpc-client`.
  *
  * Why kubo-rpc-client rather than hand-written fetch calls: it is the maintained

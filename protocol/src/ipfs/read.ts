@@ -1,6 +1,6 @@
 /**
- * Reading a CID's bytes under the two limits the coordinator must impose on content
- * a node chose: a deadline for the whole read and a maximum size. The bytes are
+ * Reading a CID's bytes under the two limits a reader must impose on content someone
+ * else chose (the coordinator on a node's weights, a node on a client's dataset): a deadline for the whole read and a maximum size. The bytes are
  * hashed as they stream in, so weights of any allowed size are checked without being
  * held in memory; `readBytes` keeps them, for evaluators that need the content.
  *
@@ -12,7 +12,7 @@
 import { createHash } from "node:crypto";
 
 import { IpfsError } from "./errors";
-import { IpfsReader } from "./ipfs";
+import { IpfsReader } from "./client";
 
 export interface ReadLimits {
   /** The whole read, first byte to last, ms. */

@@ -4,7 +4,7 @@
  */
 import { expect } from "chai";
 
-import { classify, IpfsError } from "../../src/proofs";
+import { classify, IpfsError } from "../src/ipfs";
 
 const CID = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku";
 const API = "http://127.0.0.1:5001";

@@ -18,7 +18,7 @@ import {
   SignedRequestHeaders,
   verifyRequest,
   VerifiedRequest,
-} from "../../src/auth/signed-request";
+} from "../src/signed-request";
 
 const NOW = 1_700_000_000_000;
 const SKEW = 30_000;
