@@ -14,7 +14,7 @@ import { join, resolve } from "path";
 
 import Redis from "ioredis";
 
-import { Settlement } from "../src/http/ports";
+import { EscrowActions } from "../src/ports";
 
 export const ROOT = resolve(__dirname, "../..");
 
@@ -127,8 +127,8 @@ export function figure(label: string, value: string, unit: string, target?: { te
   return `  ${label.padEnd(18)}${value.padStart(9)} ${unit.padEnd(10)}${verdict}`;
 }
 
-/** A Settlement port that refuses everything: benches that run no loops never need one. */
-export function refusingSettlement(bench: string): Settlement {
+/** An EscrowActions port that refuses everything: benches that run no loops never need one. */
+export function refusingSettlement(bench: string): EscrowActions {
   const refuse = async (): Promise<never> => {
     throw new Error(`no settlement in the ${bench} bench`);
   };

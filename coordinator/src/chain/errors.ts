@@ -35,7 +35,7 @@ export type SettlementErrorCode =
   | "SETTLEMENT_FAILED"
   /** The escrow account does not exist (never created, or closed). */
   | "ESCROW_NOT_FOUND"
-  /** The Settlement was closed while the action was in flight; its intent stays pending for recover(). */
+  /** The runner (EscrowActionRunner) was closed while the action was in flight; its intent stays pending for recover(). */
   | "SETTLEMENT_STOPPED"
   /** A Redis record that should hold an intent is missing or malformed. */
   | "INTENT_CORRUPT";

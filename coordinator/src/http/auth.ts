@@ -12,7 +12,7 @@ import { AuthError, RequestHeaders, verifyRequest } from "../../../protocol/src/
 import { NonceStore } from "../store/nonces";
 import { bodyBytes } from "./body";
 import { ApiError } from "./errors";
-import { Clock } from "./ports";
+import { Clock } from "../ports";
 
 export interface Caller {
   /** The signer's wallet, base58: the client, or the node's id. */

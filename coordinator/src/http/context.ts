@@ -1,14 +1,22 @@
-/** Everything a route needs, built once by service.ts. */
-import { CoordinatorConfig } from "../config";
-import { GpuCatalogue } from "../domain/gpu";
-import { MatcherConfig } from "../domain/matcher";
-import { PricingConfig } from "../domain/pricing";
-import { Logger } from "../logger";
-import { Store } from "../store";
+/** Everything a route needs, built once by service.ts: the flows' context and the HTTP layer's own parts. */
+import { FlowContext } from "../flows/context";
 import { ApiMetrics } from "./metrics";
-import { Clock, DependencyProbe, EscrowVerifier, ProbeResult, RpcProbeResult } from "./ports";
 import { RedisProbeResult } from "./probes";
 import { Schemas } from "./schemas";
+
+export interface ProbeResult {
+  readonly ok: boolean;
+  readonly error?: string;
+}
+
+export interface RpcProbeResult extends ProbeResult {
+  readonly slot: number | null;
+}
+
+/** A dependency /health asks about, for real, on every call. */
+export interface DependencyProbe<Result extends ProbeResult = ProbeResult> {
+  check(): Promise<Result>;
+}
 
 export interface HealthProbes {
   readonly redis: DependencyProbe<RedisProbeResult>;
@@ -16,21 +24,10 @@ export interface HealthProbes {
   readonly ipfs: DependencyProbe<ProbeResult>;
 }
 
-export interface ApiContext {
-  readonly config: CoordinatorConfig;
-  readonly store: Store;
-  readonly log: Logger;
-  readonly clock: Clock;
+export interface ApiContext extends FlowContext {
   readonly metrics: ApiMetrics;
-  readonly escrowVerifier: EscrowVerifier;
   readonly probes: HealthProbes;
-  readonly catalogue: GpuCatalogue;
-  readonly pricing: PricingConfig;
-  /** Queue ageing and node scoring (domain/matcher.ts). */
-  readonly matcher: MatcherConfig;
   readonly schemas: Schemas;
   /** The OpenAPI document served at GET /openapi.yaml. */
   readonly openapi: string;
-  /** How long a submission's idempotency record answers retries. */
-  readonly idempotencyTtlMs: number;
 }

@@ -1,9 +1,9 @@
-/** JSON out: bigints (token amounts, FLOPs) as decimal strings, always. */
+/** JSON out: bigints (token amounts, FLOPs) as decimal strings, always (../json.ts). */
 import { Response } from "express";
 
-export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) => (typeof item === "bigint" ? item.toString() : item));
-}
+import { toJson } from "../json";
+
+export { toJson };
 
 /** Sends `body` (a value, or JSON text already serialised) with `status`. */
 export function sendJson(res: Response, status: number, body: unknown): void {

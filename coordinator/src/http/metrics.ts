@@ -26,7 +26,7 @@ export interface LedgerMetricsSource {
   escrowHeld(): Promise<{ readonly held: bigint }>;
 }
 
-/** What a proof check looks like to the counter (loops/verification.ts's Verifier). */
+/** What a proof check looks like to the counter (ports.ts's ProofChecker). */
 export interface VerdictSource<Subject> {
   verify(subject: Subject, attempt: number): Promise<ProofVerdict>;
 }

@@ -4,7 +4,7 @@
  */
 import Redis from "ioredis";
 
-import { DependencyProbe, ProbeResult, RpcProbeResult } from "./ports";
+import { DependencyProbe, ProbeResult, RpcProbeResult } from "./context";
 
 export interface RedisProbeResult extends ProbeResult {
   readonly latencyMs: number | null;

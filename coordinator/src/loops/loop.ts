@@ -1,30 +1,10 @@
 /**
  * The coordinator's background loops' common machinery: a ticking loop that never
- * runs two ticks at once and survives its failures, and the per-item step that keeps
- * one bad item from holding up the others.
+ * runs two ticks at once and survives its failures. What a tick does is a flow
+ * (flows/); the per-item step of the flows is flows/each-item.ts.
  */
 import { Logger } from "../logger";
 import { isStoreUnavailable } from "../store/failures";
-
-/**
- * Runs `work` for each item; a failure is logged with the item and the rest go on
- * (the item is retried next tick), except a store outage, which ends the tick.
- */
-export async function eachItem(
-  log: Logger,
-  items: readonly string[],
-  name: "nodeId" | "jobId",
-  work: (item: string) => Promise<void>,
-): Promise<void> {
-  for (const item of items) {
-    try {
-      await work(item);
-    } catch (error) {
-      if (isStoreUnavailable(error)) throw error;
-      log.error("background step failed; retrying next tick", { [name]: item, error });
-    }
-  }
-}
 
 /**
  * A background loop: runs `tick` every `intervalMs`, never two at once; a failed tick

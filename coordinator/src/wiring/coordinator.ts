@@ -5,9 +5,9 @@
  * end-to-end tests build it the same way.
  *
  *   start   listen (nodes can beat, so a long recovery does not make them look lost)
- *           → settlement.recover(): finish every money intent a previous process left
+ *           → runner.recover(): finish every money intent a previous process left
  *           → reconcile the jobs nodes hold against their escrows on chain
- *           → start the lease watchdog, the dispatcher and the verification loop
+ *           → start the loops: lease watchdog, dispatcher, verification, checkpoints
  *   close   stop the chain side's loops first (their intents stay pending for the next
  *           recover(), so shutdown never waits for a blockhash to expire), then the
  *           HTTP server and the loops, which finish their tick in flight
@@ -16,18 +16,18 @@ import { AddressInfo } from "node:net";
 
 import Redis from "ioredis";
 
-import { IntentStore, Settlement as ChainSettlementCore, SettlementOutcome, SettlementTiming } from "../chain";
+import { EscrowActionRunner, SettlementOutcome, SettlementTiming } from "../chain";
 import { CoordinatorConfig } from "../config";
-import { Clock } from "../http/ports";
 import { Logger } from "../logger";
+import { Clock } from "../ports";
 import { builtinEvaluators } from "../proofs/builtin-evaluator";
 import { createService, Service, ServiceDeps } from "../service";
 import { createStore } from "../store";
 import { ChainContext } from "./chain-context";
-import { ChainEscrowVerifier } from "./escrow-verifier";
+import { ChainEscrowActions } from "./chain-escrow-actions";
+import { ChainEscrowVerifier } from "./chain-escrow-verifier";
 import { jobSettledHook } from "./job-settled";
 import { reconcileHeldJobs, ReconcileReport } from "./reconcile";
-import { ChainSettlement } from "./settlement";
 
 export interface CoordinatorDeps {
   readonly config: CoordinatorConfig;
@@ -57,10 +57,10 @@ export interface StartReport {
 
 export interface Coordinator {
   readonly service: Service;
-  /** The chain side's Settlement (exactly-once money, recover, reconcileEscrow). */
-  readonly settlement: ChainSettlementCore;
-  /** The Settlement port the service uses, on `settlement`. */
-  readonly payments: ChainSettlement;
+  /** The chain side's runner (exactly-once money actions, recover, reconcileEscrow). */
+  readonly runner: EscrowActionRunner;
+  /** The EscrowActions port the service uses, on `runner`. */
+  readonly payments: ChainEscrowActions;
   start(): Promise<StartReport>;
   close(): Promise<void>;
 }
@@ -69,9 +69,9 @@ export function createCoordinator(deps: CoordinatorDeps): Coordinator {
   const { config, redis, log, chain } = deps;
   const clock = deps.clock ?? Date.now;
   // A second view of the same Redis and prefix: the hook and the reconciliation need
-  // the store before the service (which needs the settlement) exists.
+  // the store before the service (which needs the escrow actions) exists.
   const store = createStore(redis, config.redis.keyPrefix);
-  const settlement = new ChainSettlementCore({
+  const runner = new EscrowActionRunner({
     redis,
     connection: chain.connection,
     program: chain.program,
@@ -81,11 +81,7 @@ export function createCoordinator(deps: CoordinatorDeps): Coordinator {
     timing: deps.settlementTiming,
     onSettled: jobSettledHook({ store, log, clock }),
   });
-  const payments = new ChainSettlement({
-    settlement,
-    intents: new IntentStore(redis, config.redis.keyPrefix),
-    log,
-  });
+  const payments = new ChainEscrowActions({ runner, log });
   const service = createService({
     config,
     redis,
@@ -100,13 +96,13 @@ export function createCoordinator(deps: CoordinatorDeps): Coordinator {
 
   return {
     service,
-    settlement,
+    runner,
     payments,
     async start() {
       const address = await service.start({ loops: false });
-      const recovered = await settlement.recover();
+      const recovered = await runner.recover();
       if (recovered.length > 0) log.info("money intents recovered", { count: recovered.length });
-      const reconciled = await reconcileHeldJobs({ store, settlement, log, clock });
+      const reconciled = await reconcileHeldJobs({ store, runner, log, clock });
       log.info("held jobs reconciled with the chain", {
         checked: reconciled.checked,
         consistent: reconciled.consistent,
@@ -121,7 +117,7 @@ export function createCoordinator(deps: CoordinatorDeps): Coordinator {
       return { address, recovered, reconciled };
     },
     async close() {
-      settlement.close();
+      runner.close();
       await service.close();
     },
   };

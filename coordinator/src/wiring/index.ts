@@ -1,8 +1,8 @@
 /** The chain side wired into the HTTP service: adapters, start-up checks and reconciliation. */
 export * from "./errors";
 export * from "./chain-context";
-export * from "./escrow-verifier";
+export * from "./chain-escrow-verifier";
 export * from "./job-settled";
-export * from "./settlement";
+export * from "./chain-escrow-actions";
 export * from "./reconcile";
 export * from "./coordinator";

@@ -17,7 +17,7 @@
  */
 import { PublicKey } from "@solana/web3.js";
 
-import { Settlement as ChainSettlementCore } from "../chain";
+import { EscrowActionRunner } from "../chain";
 import { JobStatus } from "../domain/job-state";
 import { Logger } from "../logger";
 import { Store } from "../store";
@@ -25,7 +25,7 @@ import { StoredJob } from "../store/job-codec";
 
 export interface ReconcileDeps {
   readonly store: Pick<Store, "jobs" | "nodes" | "takeBack">;
-  readonly settlement: Pick<ChainSettlementCore, "reconcileEscrow">;
+  readonly runner: Pick<EscrowActionRunner, "reconcileEscrow">;
   readonly log: Logger;
   readonly clock: () => number;
 }
@@ -70,7 +70,7 @@ export async function reconcileHeldJobs(deps: ReconcileDeps): Promise<ReconcileR
   for (const job of await heldJobs(store)) {
     report.checked++;
     const nodeId = job.state.nodeId as string;
-    const chain = await deps.settlement.reconcileEscrow(job.jobId, new PublicKey(job.escrow));
+    const chain = await deps.runner.reconcileEscrow(job.jobId, new PublicKey(job.escrow));
     if (chain.pendingIntent !== null) {
       report.inFlight.push(job.jobId);
       log.warn("held job has a money intent in flight; not reconciled", { jobId: job.jobId, action: chain.pendingIntent.action });

@@ -11,7 +11,7 @@ import Redis from "ioredis";
 
 import { signRequest } from "../../../protocol/src/signed-request";
 import { CoordinatorConfig, DEFAULT_CONFIG } from "../../src/config";
-import { EscrowCheck, EscrowRef, EscrowVerdict, EscrowVerifier, Settlement } from "../../src/http/ports";
+import { EscrowActions, EscrowCheck, EscrowRef, EscrowVerdict, EscrowVerifier } from "../../src/ports";
 import { memoryLogger } from "../../src/logger";
 import { createService, Service } from "../../src/service";
 import { connectRedis } from "../../src/store/redis";
@@ -46,7 +46,7 @@ export class FakeEscrowVerifier implements EscrowVerifier {
   }
 }
 
-export class FakeSettlement implements Settlement {
+export class FakeSettlement implements EscrowActions {
   readonly locks: { ref: EscrowRef; node: string }[] = [];
   readonly unlocks: EscrowRef[] = [];
   readonly refunds: EscrowRef[] = [];

@@ -8,7 +8,7 @@
  */
 import { PublicKey } from "@solana/web3.js";
 
-import { rpcSend, SendTransaction, Settlement } from "../../src/chain";
+import { rpcSend, SendTransaction, EscrowActionRunner } from "../../src/chain";
 import { createLogger } from "../../src/logger";
 import { createConnection, jobEscrowProgram, loadManifestKeys, proofHashOf, readManifest } from "../../../sdk/src";
 import { connectTestRedis, TEST_TIMING } from "./chain-harness";
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
           await rpc(wire);
           die();
         };
-  const settlement = new Settlement({
+  const settlement = new EscrowActionRunner({
     redis: await connectTestRedis(),
     connection,
     program: jobEscrowProgram(connection),

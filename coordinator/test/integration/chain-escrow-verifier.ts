@@ -9,7 +9,7 @@ import { Keypair, PublicKey } from "@solana/web3.js";
 import {
   EscrowRejection,
   EscrowRejectionCode,
-  EscrowVerifierDeps,
+  SubmissionEscrowDeps,
   SubmissionEscrow,
   verifySubmissionEscrow,
 } from "../../src/chain";
@@ -24,7 +24,7 @@ describe("chain: escrow verification at submission (37, 35)", function () {
   this.timeout(60_000);
   const suite = useEscrowSuite();
 
-  const deps = (mint?: PublicKey): EscrowVerifierDeps => ({
+  const deps = (mint?: PublicKey): SubmissionEscrowDeps => ({
     connection: suite.chain.connection,
     program: suite.chain.client.program,
     mint: mint ?? suite.chain.client.config.mint,

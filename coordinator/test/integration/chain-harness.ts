@@ -2,7 +2,7 @@
  * Shared set-up of the chain-side integration tests (no tests in here): the real
  * localnet ($CYXWIZ_RPC_URL, keys and manifest in $CYXWIZ_LOCALNET_DIR, prepared by
  * `npm run migrate`) and the real redis-server ($CYXWIZ_TEST_REDIS_URL). Each test
- * gets its own key prefix, removed afterwards, and its own Settlement "processes".
+ * gets its own key prefix, removed afterwards, and its own EscrowActionRunner "processes".
  */
 import { execFile, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -13,7 +13,7 @@ import { Connection, PublicKey, Transaction } from "@solana/web3.js";
 import bs58 from "bs58";
 import Redis from "ioredis";
 
-import { EscrowTarget, rpcSend, SendTransaction, Settlement, SettlementDeps } from "../../src/chain";
+import { EscrowTarget, rpcSend, SendTransaction, EscrowActionRunner, EscrowActionRunnerDeps } from "../../src/chain";
 import { DEFAULT_CONFIG } from "../../src/config";
 import { memoryLogger } from "../../src/logger";
 import { connectRedis } from "../../src/store/redis";
@@ -41,10 +41,10 @@ export class TestNamespace {
     return redis;
   }
 
-  /** A Settlement on its own Redis connection: one coordinator "process". */
-  async settlement(deps: Pick<SettlementDeps, "connection" | "program" | "coordinator"> & Partial<SettlementDeps>) {
+  /** An EscrowActionRunner on its own Redis connection: one coordinator "process". */
+  async settlement(deps: Pick<EscrowActionRunnerDeps, "connection" | "program" | "coordinator"> & Partial<EscrowActionRunnerDeps>) {
     const redis = await this.redis();
-    return new Settlement({
+    return new EscrowActionRunner({
       redis,
       keyPrefix: this.prefix,
       log: memoryLogger(),

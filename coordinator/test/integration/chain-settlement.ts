@@ -1,8 +1,8 @@
 /**
  * Exactly-once money actions (security tests 26–30, 35, 36) against the real localnet
- * and the real redis-server. A "process" is a Settlement on its own Redis
+ * and the real redis-server. A "process" is an EscrowActionRunner on its own Redis
  * connection; a crash is a send that never returns (the process froze there and
- * does nothing more) followed by a fresh Settlement that only has Redis. Balances
+ * does nothing more) followed by a fresh EscrowActionRunner that only has Redis. Balances
  * are checked by the suite's shadow ledger after every test, and explicitly where
  * the point is that money moved exactly once.
  */
@@ -12,8 +12,8 @@ import { expect } from "chai";
 import {
   IntentStore,
   RedisWrite,
-  Settlement,
-  SettlementDeps,
+  EscrowActionRunner,
+  EscrowActionRunnerDeps,
   SettlementError,
   SettlementFailedError,
   SettlementOutcome,
@@ -51,12 +51,12 @@ describe("chain: exactly-once settlement (26–30, 35, 36)", function () {
     program: suite.chain.client.program,
     coordinator: suite.chain.keys.coordinator,
   });
-  /** A coordinator "process": a Settlement on its own Redis connection. */
-  const coordinator = (extra: Partial<SettlementDeps> = {}) => ns.settlement({ ...chainDeps(), ...extra });
+  /** A coordinator "process": an EscrowActionRunner on its own Redis connection. */
+  const coordinator = (extra: Partial<EscrowActionRunnerDeps> = {}) => ns.settlement({ ...chainDeps(), ...extra });
   const store = async () => new IntentStore(await ns.redis(), ns.prefix);
 
-  /** A job whose escrow is locked to its node through the Settlement. */
-  async function lockedJob(settlement: Settlement, amount = AMOUNT): Promise<FundedJob> {
+  /** A job whose escrow is locked to its node through the EscrowActionRunner. */
+  async function lockedJob(settlement: EscrowActionRunner, amount = AMOUNT): Promise<FundedJob> {
     const job = await fundedJob(suite, amount);
     await settlement.lock(job.target, job.node.publicKey);
     return job;

@@ -1,5 +1,5 @@
 /**
- * The Settlement port as the wired coordinator implements it (wiring/settlement.ts),
+ * The EscrowActions port as the wired coordinator implements it (wiring/chain-escrow-actions.ts),
  * called directly on real escrows: payouts are handed over once their intent is
  * recorded and finish on chain; an unlock of an escrow that is already Created is
  * success without a transaction; a payout the escrow can never allow is recorded and
@@ -8,7 +8,7 @@
 import { expect } from "chai";
 
 import { IntentStore, SettlementError } from "../../src/chain";
-import { EscrowRef } from "../../src/http/ports";
+import { EscrowRef } from "../../src/ports";
 import { releaseSplit, split } from "../../../sdk/src";
 import { useEscrowSuite } from "../../../tests/setup";
 import { FundedJob, fundedJob, waitFor } from "./chain-harness";

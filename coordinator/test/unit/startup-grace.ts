@@ -2,7 +2,7 @@
 import { expect } from "chai";
 
 import { ConfigError, DEFAULT_CONFIG, loadConfig } from "../../src/config";
-import { startupGraceMs } from "../../src/service";
+import { startupGraceMs } from "../../src/loops/watchdog";
 
 describe("coordinator config: start-up grace", () => {
   it("defaults to one lease period (intervalMs × missesBeforeOffline), also when the interval changes", () => {

@@ -8,29 +8,30 @@
  * /v1/jobs/:id/checkpoint hands in a checkpoint (verified asynchronously), POST
  * /v1/jobs/:id/report the weights, POST /v1/jobs/:id/fail gives the job up (it leaves the
  * node at once, as if the node were lost); a node that lost the job is refused (security test 33).
+ *
+ * Each handler parses the request, calls its flow (flows/) and maps the outcome to the reply.
  */
-import { createHash, timingSafeEqual } from "crypto";
-
 import { Express, RequestHandler } from "express";
 
-
-import { newJobState } from "../../domain/job-state";
-import { queueUrgency } from "../../domain/priority";
-import { releaseSplit } from "../../../../sdk/src/split";
-import { JobSpec, StoredJob } from "../../store/job-codec";
+import { abandonJob } from "../../flows/abandon";
+import { cancelJob } from "../../flows/cancel";
+import { handInCheckpoint } from "../../flows/checkpoint";
+import { NodeJobRefusal } from "../../flows/node-job";
+import { reportWeights } from "../../flows/report";
+import { submitJob } from "../../flows/submit";
+import { StoredJob } from "../../store/job-codec";
+import { StoredCheckpoint } from "../../store/runs";
 import { callerOf } from "../auth";
 import { bodyBytes, bodySha256, pathParam, readJson } from "../body";
 import { ApiContext } from "../context";
 import { ApiError, badRequest, ChainUnavailableError, conflict, notFound, unprocessable } from "../errors";
-import { StoredCheckpoint } from "../../store/runs";
 import { sendJson, toJson } from "../json";
-import { EscrowVerdict } from "../ports";
 import { IDEMPOTENCY_KEY_RE, JOB_ID_RE } from "../schemas";
 import { jobView, submittedView } from "../views";
 
 const IDEMPOTENCY_HEADER = "idempotency-key";
 
-function idempotencyKey(value: string | string[] | undefined): string {
+function idempotencyKeyOf(value: string | string[] | undefined): string {
   if (typeof value !== "string" || !IDEMPOTENCY_KEY_RE.test(value)) {
     throw badRequest(
       "INVALID_IDEMPOTENCY_KEY",
@@ -45,85 +46,14 @@ export function jobRoutes(app: Express, ctx: ApiContext, body: RequestHandler, a
   const { store } = ctx;
 
   app.post("/v1/jobs", body, auth, async (req, res) => {
-    const key = idempotencyKey(req.headers[IDEMPOTENCY_HEADER]);
+    const idempotencyKey = idempotencyKeyOf(req.headers[IDEMPOTENCY_HEADER]);
     const input = readJson(req, ctx.schemas.job);
-    const client = callerOf(req).wallet;
-    const bodyHash = bodySha256(req);
-
-    // A retry of a stored submission is answered without asking the chain again.
-    const earlier = await store.jobs.idempotentAnswer(client, key);
-    if (earlier !== null) {
-      if (earlier.bodyHash !== bodyHash) throw idempotencyConflict();
-      res.setHeader("Idempotent-Replayed", "true");
-      return sendJson(res, 201, earlier.response);
-    }
-
-    const quote = await store.quotes.get(input.quoteId);
-    if (quote === null || quote.client !== client) {
-      throw notFound("QUOTE_NOT_FOUND", `quote ${input.quoteId} does not exist or has expired: ask for a new quote`, "quoteId");
-    }
-    const now = ctx.clock();
-    if (now >= quote.expiresAt) {
-      throw unprocessable("QUOTE_EXPIRED", `quote ${quote.quoteId} expired at ${new Date(quote.expiresAt).toISOString()}: ask for a new quote`, "quoteId");
-    }
-
-    let verdict: EscrowVerdict;
-    try {
-      verdict = await ctx.escrowVerifier.verify({
-        escrow: input.escrow,
-        payer: client,
-        jobId: input.jobId,
-        minAmount: quote.amount,
-        minRemainingSecs: ctx.config.escrow.minRemainingLifetimeSecs,
-      });
-    } catch (error) {
-      throw new ChainUnavailableError(`could not verify escrow ${input.escrow} on chain: ${(error as Error).message}`);
-    }
-    if (!verdict.ok) throw unprocessable(verdict.code, verdict.reason, "escrow");
-
-    const { amount, feeBps, expiresAt } = verdict.escrow;
-    const maxDurationSecs = input.maxDurationSecs ?? ctx.config.matching.defaultMaxDurationSecs;
-    const settleBySecs = expiresAt - ctx.config.escrow.settleMarginSecs;
-    const endsAtSecs = Math.floor(now / 1000) + maxDurationSecs;
-    if (endsAtSecs > settleBySecs) {
-      throw unprocessable(
-        "DURATION_EXCEEDS_ESCROW",
-        `maxDurationSecs ${maxDurationSecs} would let the job run until ${isoSecs(endsAtSecs)}, after ${isoSecs(settleBySecs)}: ` +
-          `the escrow expires at ${isoSecs(expiresAt)} and a run must end ${ctx.config.escrow.settleMarginSecs} s before that to be settled; ` +
-          `ask for a shorter maxDurationSecs or fund an escrow that lives longer`,
-        "maxDurationSecs",
-      );
-    }
-    const spec: JobSpec = {
-      jobId: input.jobId,
-      client,
-      escrow: input.escrow,
-      quoteId: quote.quoteId,
-      datasetCid: input.datasetCid,
-      config: JSON.stringify(input.config),
-      priority: quote.priority,
-      amount,
-      feeBps,
-      maxPrice: releaseSplit(amount, feeBps).node,
-      gpuMicroHours: quote.gpuMicroHours,
-      minVramGb: quote.minVramGb,
-      gpuModels: quote.gpuModels,
-      submittedAt: now,
-      maxAttempts: ctx.config.matching.maxAttempts,
-      maxDurationSecs,
-      settleBy: settleBySecs * 1000,
-    };
-    const created = newJobState(spec.jobId, now, spec.maxAttempts).history[0];
-    const outcome = await store.jobs.submit({
-      spec,
-      idempotencyKey: key,
-      bodyHash,
-      response: toJson(submittedView(spec)),
-      idempotencyTtlMs: ctx.idempotencyTtlMs,
-      quoteExpiresAt: quote.expiresAt,
-      urgency: queueUrgency(spec.priority, now, ctx.matcher.agingStepMs),
-      createdRecord: JSON.stringify(created),
-      now,
+    const outcome = await submitJob(ctx, {
+      ...input,
+      client: callerOf(req).wallet,
+      idempotencyKey,
+      bodyHash: bodySha256(req),
+      answer: (spec) => toJson(submittedView(spec)),
     });
     switch (outcome.kind) {
       case "created":
@@ -133,12 +63,32 @@ export function jobRoutes(app: Express, ctx: ApiContext, body: RequestHandler, a
         return sendJson(res, 201, outcome.response);
       case "idempotency-conflict":
         throw idempotencyConflict();
-      case "job-exists":
-        throw conflict("JOB_EXISTS", `job ${spec.jobId} was already submitted (with another Idempotency-Key)`);
+      case "quote-not-found":
+        throw notFound("QUOTE_NOT_FOUND", `quote ${outcome.quoteId} does not exist or has expired: ask for a new quote`, "quoteId");
       case "quote-expired":
-        throw unprocessable("QUOTE_EXPIRED", `quote ${quote.quoteId} expired: ask for a new quote`, "quoteId");
+        throw unprocessable(
+          "QUOTE_EXPIRED",
+          outcome.expiredAt === null
+            ? `quote ${outcome.quoteId} expired: ask for a new quote`
+            : `quote ${outcome.quoteId} expired at ${new Date(outcome.expiredAt).toISOString()}: ask for a new quote`,
+          "quoteId",
+        );
+      case "chain-unavailable":
+        throw new ChainUnavailableError(`could not verify escrow ${outcome.escrow} on chain: ${outcome.error.message}`);
+      case "escrow-rejected":
+        throw unprocessable(outcome.code, outcome.reason, "escrow");
+      case "duration-exceeds-escrow":
+        throw unprocessable(
+          "DURATION_EXCEEDS_ESCROW",
+          `maxDurationSecs ${outcome.maxDurationSecs} would let the job run until ${isoSecs(outcome.endsAtSecs)}, after ${isoSecs(outcome.settleBySecs)}: ` +
+            `the escrow expires at ${isoSecs(outcome.expiresAtSecs)} and a run must end ${outcome.settleMarginSecs} s before that to be settled; ` +
+            `ask for a shorter maxDurationSecs or fund an escrow that lives longer`,
+          "maxDurationSecs",
+        );
+      case "job-exists":
+        throw conflict("JOB_EXISTS", `job ${outcome.jobId} was already submitted (with another Idempotency-Key)`);
       case "quote-used":
-        throw conflict("QUOTE_ALREADY_USED", `quote ${quote.quoteId} was used by job ${outcome.jobId}: ask for a new quote`);
+        throw conflict("QUOTE_ALREADY_USED", `quote ${outcome.quoteId} was used by job ${outcome.jobId}: ask for a new quote`);
     }
   });
 
@@ -153,11 +103,10 @@ export function jobRoutes(app: Express, ctx: ApiContext, body: RequestHandler, a
   app.post("/v1/jobs/:id/cancel", body, auth, async (req, res) => {
     const jobId = pathParam(req, "id", JOB_ID_RE, "64 lowercase hex characters");
     if (bodyBytes(req).length > 0) readJson(req, ctx.schemas.cancel);
-    const job = await store.jobs.get(jobId);
-    if (job === null || job.client !== callerOf(req).wallet) throw notFound("JOB_NOT_FOUND", `no job ${jobId} of yours`);
-    const outcome = await store.runs.cancel(jobId, ctx.clock());
-    if (outcome === null) throw notFound("JOB_NOT_FOUND", `no job ${jobId} of yours`);
+    const outcome = await cancelJob(ctx, callerOf(req).wallet, jobId);
     switch (outcome.kind) {
+      case "unknown-job":
+        throw notFound("JOB_NOT_FOUND", `no job ${jobId} of yours`);
       case "cancelled":
         return sendJson(res, 202, { jobId, status: outcome.status });
       case "already-cancelled":
@@ -174,12 +123,8 @@ export function jobRoutes(app: Express, ctx: ApiContext, body: RequestHandler, a
     const jobId = pathParam(req, "id", JOB_ID_RE, "64 lowercase hex characters");
     const input = readJson(req, ctx.schemas.checkpoint);
     const nodeId = callerOf(req).wallet;
-    if ((await store.nodes.get(nodeId)) === null) throw unknownNode(nodeId);
-    const job = await store.jobs.get(jobId);
-    if (job === null) throw notFound("JOB_NOT_FOUND", `no job ${jobId}`);
-    checkJobToken(job, nodeId, input.jobToken);
     const { epoch, epochs, cid, sha256 } = input;
-    const outcome = await store.runs.addCheckpoint({ jobId, nodeId, jobToken: input.jobToken, epoch, epochs, cid, sha256, now: ctx.clock() });
+    const outcome = await handInCheckpoint(ctx, { jobId, nodeId, jobToken: input.jobToken, epoch, epochs, cid, sha256 });
     switch (outcome.kind) {
       case "added":
         return sendJson(res, 202, { jobId, epoch, status: "pending" });
@@ -204,10 +149,8 @@ export function jobRoutes(app: Express, ctx: ApiContext, body: RequestHandler, a
         );
       case "not-running":
         throw conflict("JOB_NOT_RUNNING", `job ${jobId} is ${outcome.status}: checkpoints are taken only while it runs`);
-      case "bad-token":
-        throw badJobToken(jobId);
-      case "not-assigned":
-        throw notAssigned(jobId);
+      default:
+        throw nodeJobRefused(outcome.kind, jobId, nodeId);
     }
   });
 
@@ -215,27 +158,19 @@ export function jobRoutes(app: Express, ctx: ApiContext, body: RequestHandler, a
     const jobId = pathParam(req, "id", JOB_ID_RE, "64 lowercase hex characters");
     const input = readJson(req, ctx.schemas.report);
     const nodeId = callerOf(req).wallet;
-    if ((await store.nodes.get(nodeId)) === null) throw unknownNode(nodeId);
-    const job = await store.jobs.get(jobId);
-    if (job === null) throw notFound("JOB_NOT_FOUND", `no job ${jobId}`);
-    // The token is checked on this snapshot; the report's script then requires the job
-    // unchanged and running on this node, and a token changes only with a new offer.
-    checkJobToken(job, nodeId, input.jobToken);
     const proof = { weightsCid: input.weightsCid, weightsSha256: input.weightsSha256 };
-    const outcome = await store.jobs.report(jobId, nodeId, proof, JSON.stringify(input.metrics ?? {}), ctx.clock());
+    const outcome = await reportWeights(ctx, { jobId, nodeId, jobToken: input.jobToken, proof, metrics: input.metrics });
     switch (outcome.kind) {
       case "reported":
         return sendJson(res, 202, { jobId, status: "verifying" });
       case "already-reported":
         return sendJson(res, 200, { jobId, status: "verifying" });
-      case "unknown-job":
-        throw notFound("JOB_NOT_FOUND", `no job ${jobId}`);
-      case "not-assigned":
-        throw notAssigned(jobId);
       case "not-running":
         throw conflict("JOB_NOT_RUNNING", `job ${jobId} is ${outcome.status}: only a running job can be reported`);
       case "invalid":
         throw badRequest("INVALID_REPORT", outcome.message);
+      default:
+        throw nodeJobRefused(outcome.kind, jobId, nodeId);
     }
   });
 
@@ -243,48 +178,40 @@ export function jobRoutes(app: Express, ctx: ApiContext, body: RequestHandler, a
     const jobId = pathParam(req, "id", JOB_ID_RE, "64 lowercase hex characters");
     const input = readJson(req, ctx.schemas.fail);
     const nodeId = callerOf(req).wallet;
-    if ((await store.nodes.get(nodeId)) === null) throw unknownNode(nodeId);
-    const job = await store.jobs.get(jobId);
-    if (job === null) throw notFound("JOB_NOT_FOUND", `no job ${jobId}`);
-    checkJobToken(job, nodeId, input.jobToken);
-    const outcome = await store.leases.abandon({
+    const outcome = await abandonJob(ctx, {
       jobId,
       nodeId,
       jobToken: input.jobToken,
       reason: input.reason,
       ...(input.fault === undefined ? {} : { fault: input.fault }),
-      now: ctx.clock(),
     });
     switch (outcome.kind) {
       case "abandoned":
-        ctx.log.info("node abandoned its job", { jobId, nodeId, from: outcome.from, to: outcome.to, fault: input.fault ?? null });
         return sendJson(res, 202, { jobId, status: outcome.to });
-      case "bad-token":
-        throw badJobToken(jobId);
-      case "not-assigned":
-        throw notAssigned(jobId);
       case "not-running":
         throw conflict("JOB_NOT_RUNNING", `job ${jobId} is ${outcome.status}: only an offered or running job can be given up`);
       case "invalid":
         throw badRequest("INVALID_FIELD", outcome.message, "reason");
+      default:
+        throw nodeJobRefused(outcome.kind, jobId, nodeId);
     }
   });
 }
 
 const isoSecs = (secs: number): string => new Date(secs * 1000).toISOString();
 
-const digest = (text: string): Buffer => createHash("sha256").update(text).digest();
-
-/**
- * The job-scoped token of the job's current offer, bound to its node: a token of an
- * earlier attempt, of a job taken back from its node, or a wrong one is refused with
- * 403 BAD_JOB_TOKEN. A right token from another node than the job's is NOT_ASSIGNED.
- */
-function checkJobToken(job: StoredJob, nodeId: string, jobToken: string): void {
-  const current = job.jobToken !== null && job.jobTokenNode !== null && job.jobTokenNode === job.state.nodeId;
-  // Compared as digests, in constant time.
-  if (!current || !timingSafeEqual(digest(job.jobToken as string), digest(jobToken))) throw badJobToken(job.jobId);
-  if (job.jobTokenNode !== nodeId) throw notAssigned(job.jobId);
+/** The reply to a node-side request the node, job or token checks refused (flows/node-job.ts). */
+function nodeJobRefused(refusal: NodeJobRefusal["kind"], jobId: string, nodeId: string): ApiError {
+  switch (refusal) {
+    case "unknown-node":
+      return unknownNode(nodeId);
+    case "unknown-job":
+      return notFound("JOB_NOT_FOUND", `no job ${jobId}`);
+    case "bad-token":
+      return badJobToken(jobId);
+    case "not-assigned":
+      return notAssigned(jobId);
+  }
 }
 
 function badJobToken(jobId: string): ApiError {

@@ -4,10 +4,12 @@
  * naming the job, reports progress, and returns the offer or cancellation waiting for
  * it. A heartbeat costs two Redis commands: the nonce claim and one script. The
  * server answers POST /v1/nodes/heartbeat itself, without express (http/heartbeat-fast.ts),
- * with the same pieces: authenticate, parseJson and `beat` below.
+ * with the same pieces: authenticate, parseJson and `beat` below. Registration and the
+ * beat (which accepts an offer by naming its job) are flows/accept.ts.
  */
 import { Express, RequestHandler } from "express";
 
+import { heartbeat, registerNode } from "../../flows/accept";
 import { nodeReliability } from "../../store/node-codec";
 import { nodeView } from "../views";
 import { Caller, callerOf } from "../auth";
@@ -18,17 +20,12 @@ import { HeartbeatBody } from "../schemas";
 import { notAssigned, unknownNode } from "./jobs";
 
 export function nodeRoutes(app: Express, ctx: ApiContext, body: RequestHandler, auth: RequestHandler): void {
-  const { store } = ctx;
   const interval = ctx.config.heartbeat.intervalMs;
 
   app.post("/v1/nodes", body, auth, async (req, res) => {
     const input = readJson(req, ctx.schemas.node);
-    const nodeId = callerOf(req).wallet;
-    const now = ctx.clock();
-    const outcome = await store.nodes.register({ nodeId, ...input }, now);
-    const node = await store.nodes.get(nodeId);
-    if (node === null) throw new Error(`node ${nodeId} vanished right after registering`);
-    sendJson(res, outcome === "created" ? 201 : 200, nodeView(node, nodeReliability(node, now, interval)));
+    const { created, node, now } = await registerNode(ctx, { nodeId: callerOf(req).wallet, ...input });
+    sendJson(res, created ? 201 : 200, nodeView(node, nodeReliability(node, now, interval)));
   });
 
   app.post("/v1/nodes/heartbeat", body, auth, async (req, res) => {
@@ -43,7 +40,7 @@ export function nodeRoutes(app: Express, ctx: ApiContext, body: RequestHandler, 
  */
 export async function beat(ctx: ApiContext, caller: Caller, input: HeartbeatBody): Promise<string> {
   const latencyMs = Math.max(0, caller.receivedAt - caller.signedAt);
-  const outcome = await ctx.store.nodes.heartbeat({
+  const outcome = await heartbeat(ctx, {
     nodeId: caller.wallet,
     jobId: input.jobId ?? null,
     progress: input.progress ?? null,

@@ -17,7 +17,7 @@ import { Escrow, escrowAddress, JobEscrowProgram, JobId, jobIdToHex } from "../.
 import { decodeJobEscrow, isJobEscrowData, readEscrowSnapshot } from "./escrow-account";
 import { EscrowRejection } from "./errors";
 
-export interface EscrowVerifierDeps {
+export interface SubmissionEscrowDeps {
   connection: Connection;
   program: JobEscrowProgram;
   /** The accepted mint, from the marketplace config loaded at start-up. */
@@ -36,7 +36,7 @@ export interface SubmissionEscrow {
 }
 
 /** The decoded escrow, or throws `EscrowRejection` naming the first problem and its fix. */
-export async function verifySubmissionEscrow(deps: EscrowVerifierDeps, s: SubmissionEscrow): Promise<Escrow> {
+export async function verifySubmissionEscrow(deps: SubmissionEscrowDeps, s: SubmissionEscrow): Promise<Escrow> {
   const { program } = deps;
   const at = s.escrow.toBase58();
   const { account, chainNow } = await readEscrowSnapshot(deps.connection, s.escrow);

@@ -1,39 +1,35 @@
 /**
- * The HTTP layer's Settlement port on the chain side's exactly-once Settlement.
+ * The EscrowActions port (ports.ts) on the chain side's EscrowActionRunner.
  *
  * Lock and unlock are awaited to confirmation (the dispatcher publishes an offer only
  * after its lock; the watchdog requeues a job only after its unlock). Payouts are
  * handed over: the call returns as soon as the chain side has durably recorded the
- * intent (its signed transaction is in Redis, under `intent:<jobId>`), and the
- * confirmation, which can take up to a blockhash lifetime, continues in the
- * background; the `onSettled` hook then moves the job in the same Redis script. So a
+ * intent (its signed transaction is in Redis, under `intent:<jobId>`): the runner
+ * says so when it opens the intent, or finds it opened (by another caller or
+ * process), so nothing is polled. The confirmation, which can take up to a blockhash
+ * lifetime, continues in the background; the `onSettled` hook then moves the job in the same Redis script. So a
  * refund never holds up the lease watchdog, and a crash after the hand-over loses
  * nothing: `recover()` follows the recorded intent at the next start.
  */
 import { PublicKey } from "@solana/web3.js";
 
 import {
+  ActionInFlight,
   allowedIn,
-  encodeRequest,
+  EscrowActionRunner,
   EscrowTarget,
-  IntentStore,
-  Settlement as ChainSettlementCore,
   SettlementError,
   SettlementFailedError,
   SettlementOutcome,
   SettlementRequest,
 } from "../chain";
-import { EscrowRef, Settlement } from "../http/ports";
 import { Logger } from "../logger";
+import { EscrowActions, EscrowRef } from "../ports";
 
-export interface ChainSettlementDeps {
-  /** The chain side's Settlement (built with the job-settled `onSettled` hook). */
-  readonly settlement: ChainSettlementCore;
-  /** The same Redis and prefix as `settlement`: where a hand-over looks for its intent. */
-  readonly intents: IntentStore;
+export interface ChainEscrowActionsDeps {
+  /** The chain side's runner (built with the job-settled `onSettled` hook). */
+  readonly runner: EscrowActionRunner;
   readonly log: Logger;
-  /** Between looks for a payout's recorded intent; a few Redis reads per hand-over. */
-  readonly recordPollMs?: number;
 }
 
 type Result = { readonly ok: true; readonly outcome: SettlementOutcome } | { readonly ok: false; readonly error: unknown };
@@ -58,15 +54,11 @@ function settle(promise: Promise<SettlementOutcome>): Promise<Result> {
   );
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export class ChainEscrowActions implements EscrowActions {
+  private readonly chain: EscrowActionRunner;
 
-export class ChainSettlement implements Settlement {
-  private readonly chain: ChainSettlementCore;
-  private readonly pollMs: number;
-
-  constructor(private readonly deps: ChainSettlementDeps) {
-    this.chain = deps.settlement;
-    this.pollMs = deps.recordPollMs ?? 25;
+  constructor(private readonly deps: ChainEscrowActionsDeps) {
+    this.chain = deps.runner;
   }
 
   async lock(ref: EscrowRef, nodeWallet: string): Promise<void> {
@@ -91,19 +83,15 @@ export class ChainSettlement implements Settlement {
   }
 
   refund(ref: EscrowRef): Promise<void> {
-    return this.handOver(ref, { action: "refund" }, (target) => this.chain.refund(target));
+    return this.handOver(ref, { action: "refund" });
   }
 
   async release(ref: EscrowRef, proofHash: string): Promise<void> {
-    const hash = proofHashOf(ref.jobId, proofHash);
-    return this.handOver(ref, { action: "release", proofHash: hash }, (target) => this.chain.release(target, hash));
+    return this.handOver(ref, { action: "release", proofHash: proofHashOf(ref.jobId, proofHash) });
   }
 
   async settlePartial(ref: EscrowRef, nodeShareBps: number, proofHash: string): Promise<void> {
-    const hash = proofHashOf(ref.jobId, proofHash);
-    return this.handOver(ref, { action: "settle-partial", nodeShareBps, proofHash: hash }, (target) =>
-      this.chain.settlePartial(target, nodeShareBps, hash),
-    );
+    return this.handOver(ref, { action: "settle-partial", nodeShareBps, proofHash: proofHashOf(ref.jobId, proofHash) });
   }
 
   /**
@@ -111,15 +99,10 @@ export class ChainSettlement implements Settlement {
    * Errors before that reach the caller, who asks again; afterwards they are logged,
    * since the caller has moved on and the intent is recover()'s.
    */
-  private async handOver(
-    ref: EscrowRef,
-    request: SettlementRequest,
-    perform: (target: EscrowTarget) => Promise<SettlementOutcome>,
-  ): Promise<void> {
-    const target = targetOf(ref);
-    const args = encodeRequest(target.escrow, request);
-    const result = settle(perform(target));
-    const first = await Promise.race([result, this.recorded(ref.jobId, request.action, args, result)]);
+  private async handOver(ref: EscrowRef, request: SettlementRequest): Promise<void> {
+    const inFlight: ActionInFlight = this.chain.begin(targetOf(ref), request);
+    const result = settle(inFlight.outcome);
+    const first = await Promise.race([result, inFlight.recorded.then(() => "recorded" as const)]);
     if (first === "recorded") {
       void result.then((late) => this.logLate(ref, request.action, late));
       return;
@@ -127,24 +110,6 @@ export class ChainSettlement implements Settlement {
     if (first.ok) return;
     if (await this.hopeless(ref, request.action, first.error)) return;
     throw first.error;
-  }
-
-  /**
-   * Resolves "recorded" once `intent:<jobId>` holds this very request, pending or
-   * confirmed; or with `result` when the action ends first (failed intents do not
-   * count: they are the caller's to see).
-   */
-  private async recorded(jobId: string, action: string, args: string, result: Promise<Result>): Promise<"recorded" | Result> {
-    let over = false;
-    void result.then(() => {
-      over = true;
-    });
-    while (!over) {
-      const intent = await this.deps.intents.read(jobId);
-      if (intent !== null && intent.action === action && intent.args === args && intent.state !== "failed") return "recorded";
-      await sleep(this.pollMs);
-    }
-    return result;
   }
 
   /**

@@ -1,5 +1,5 @@
 /**
- * The HTTP layer's EscrowVerifier port on the chain side's verifySubmissionEscrow.
+ * The EscrowVerifier port (ports.ts) on the chain side's verifySubmissionEscrow.
  * A refusal (EscrowRejection) is the client's problem and becomes a verdict the API
  * answers 422 with; anything else (RPC down, timeouts) propagates, so the API
  * answers 503 and the client retries the same submission later.
@@ -7,11 +7,11 @@
 import { PublicKey } from "@solana/web3.js";
 
 import { jobIdFromHex } from "../../../sdk/src";
-import { EscrowRejection, EscrowVerifierDeps, verifySubmissionEscrow } from "../chain";
-import { EscrowCheck, EscrowVerdict, EscrowVerifier } from "../http/ports";
+import { EscrowRejection, SubmissionEscrowDeps, verifySubmissionEscrow } from "../chain";
+import { EscrowCheck, EscrowVerdict, EscrowVerifier } from "../ports";
 
 export class ChainEscrowVerifier implements EscrowVerifier {
-  constructor(private readonly deps: EscrowVerifierDeps) {}
+  constructor(private readonly deps: SubmissionEscrowDeps) {}
 
   async verify(check: EscrowCheck): Promise<EscrowVerdict> {
     try {

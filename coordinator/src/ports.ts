@@ -1,9 +1,13 @@
 /**
- * What the HTTP service needs from the outside world, as interfaces: the chain side
- * (coordinator/src/chain/) implements the escrow verifier and settlement; tests
- * inject fakes. Nothing here knows about Solana types: addresses are base58 strings,
- * amounts bigint base units, job ids 64 lowercase hex characters.
+ * The ports: what the flows (flows/) and the loops (loops/) need from the outside
+ * world, as interfaces. This module sits below both and below http/; the chain side
+ * implements the escrow verifier and the escrow actions (wiring/ adapts chain/ to
+ * them), proofs/ the proof check; tests inject fakes. Nothing here knows about Solana
+ * types: addresses are base58 strings, amounts bigint base units, job ids 64
+ * lowercase hex characters.
  */
+import { ProofVerdict } from "./domain/proof-verdict";
+import { ProofSubject } from "./proofs/verifier";
 
 /** Unix ms. Injected so tests can move time; production passes Date.now. */
 export type Clock = () => number;
@@ -52,7 +56,7 @@ export interface EscrowVerifier {
   verify(check: EscrowCheck): Promise<EscrowVerdict>;
 }
 
-/** The escrow of one job, enough for settlement to find and check it. */
+/** The escrow of one job, enough for an escrow action to find and check it. */
 export interface EscrowRef {
   readonly jobId: string;
   readonly escrow: string;
@@ -60,7 +64,7 @@ export interface EscrowRef {
 }
 
 /**
- * The money actions the API and its loops ask for. Each is idempotent (asking again
+ * The money actions the flows ask for. Each is idempotent (asking again
  * for an action already done resolves) and exactly-once on chain; that is the chain
  * side's promise. A rejection leaves the caller's record as it was, to ask again.
  *
@@ -70,7 +74,7 @@ export interface EscrowRef {
  * from then on the chain side owns them (re-sends, recovers after a crash) and its
  * confirmation moves the job to its final state in the same Redis transaction.
  */
-export interface Settlement {
+export interface EscrowActions {
   /** Created → Locked to `nodeWallet`; resolves once confirmed. */
   lock(ref: EscrowRef, nodeWallet: string): Promise<void>;
   /** Locked → Created (the node was lost or let its offer expire); resolves once the escrow is Created. */
@@ -89,16 +93,7 @@ export interface Settlement {
   settlePartial(ref: EscrowRef, nodeShareBps: number, proofHash: string): Promise<void>;
 }
 
-export interface ProbeResult {
-  readonly ok: boolean;
-  readonly error?: string;
-}
-
-export interface RpcProbeResult extends ProbeResult {
-  readonly slot: number | null;
-}
-
-/** A dependency /health asks about, for real, on every call. */
-export interface DependencyProbe<Result extends ProbeResult = ProbeResult> {
-  check(): Promise<Result>;
+/** The check of a reported proof (proofs/verifier.ts's ProofVerifier; tests may substitute). */
+export interface ProofChecker {
+  verify(subject: ProofSubject, attempt: number): Promise<ProofVerdict>;
 }

@@ -1,6 +1,6 @@
 /**
- * Exactly-once money actions on a job's escrow (security tests 26–30, 35, 36),
- * signed by the coordinator key.
+ * The escrow action runner: exactly-once money actions on a job's escrow (security
+ * tests 26–30, 35, 36), signed by the coordinator key.
  *
  * 1. Intent before transaction. The action is signed first, then persisted in one
  *    Lua script with its wire bytes, signature and lastValidBlockHeight, and only
@@ -47,7 +47,7 @@ import { IntentStore, RedisWrite } from "./intent-store";
 import { allowedIn, encodeRequest, isReflected, SettlementRequest, validateRequest } from "./settlement-actions";
 import { rpcSend, SendTransaction } from "./transaction";
 
-export interface SettlementDeps {
+export interface EscrowActionRunnerDeps {
   redis: Redis;
   connection: Connection;
   program: JobEscrowProgram;
@@ -89,16 +89,43 @@ export interface EscrowReconciliation {
   pendingIntent: Intent | null;
 }
 
+/** An action under way: `recorded` once its intent is durably in Redis, `outcome` once it is finished. */
+export interface ActionInFlight {
+  /**
+   * Resolves once the job's intent holds this very request, pending or confirmed:
+   * opened here, or found there (opened by another caller or process). Never rejects;
+   * it stays pending when the action ends before that (refused, failed, or already
+   * reflected by the escrow), so race it with `outcome`.
+   */
+  readonly recorded: Promise<void>;
+  readonly outcome: Promise<SettlementOutcome>;
+}
+
 const requestKey = (action: string, args: string) => `${action} ${args}`;
 
-export class Settlement {
+/** A promise and its resolve, for `recorded`. */
+function signal(): { readonly promise: Promise<void>; readonly resolve: () => void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
+
+interface Tracked {
+  readonly key: string;
+  readonly promise: Promise<SettlementOutcome>;
+  readonly recorded: Promise<void>;
+}
+
+export class EscrowActionRunner {
   private readonly store: IntentStore;
   private readonly driver: IntentDriver;
   private readonly now: () => number;
-  private readonly inflight = new Map<string, { key: string; promise: Promise<SettlementOutcome> }>();
+  private readonly inflight = new Map<string, Tracked>();
   private stopped = false;
 
-  constructor(private readonly deps: SettlementDeps) {
+  constructor(private readonly deps: EscrowActionRunnerDeps) {
     this.store = new IntentStore(deps.redis, deps.keyPrefix);
     // Read through a closure, so a clock replaced later (tests of skew) is the one used.
     this.now = deps.now ?? (() => Date.now());
@@ -115,6 +142,17 @@ export class Settlement {
       onSettled: deps.onSettled,
       isStopped: () => this.stopped,
     });
+  }
+
+  /**
+   * Starts `request` on the job's escrow, as lock() … settlePartial() do, and tells
+   * when its intent is recorded as well as when it is finished: a caller may hand a
+   * payout over once it is recorded (recover() finishes it after a crash).
+   */
+  begin(target: EscrowTarget, request: SettlementRequest): ActionInFlight {
+    const recorded = signal();
+    const outcome = this.perform(target, request, recorded.resolve);
+    return { recorded: recorded.promise, outcome };
   }
 
   /** Created → Locked to `node`. */
@@ -185,11 +223,11 @@ export class Settlement {
     this.stopped = true;
   }
 
-  private async perform(target: EscrowTarget, request: SettlementRequest): Promise<SettlementOutcome> {
+  private async perform(target: EscrowTarget, request: SettlementRequest, onRecorded: () => void = () => undefined): Promise<SettlementOutcome> {
     validateRequest(target.jobId, request);
     const args = encodeRequest(target.escrow, request);
-    const outcome = await this.track(target.jobId, requestKey(request.action, args), () =>
-      this.start(target, request, args),
+    const outcome = await this.track(target.jobId, requestKey(request.action, args), onRecorded, (recorded) =>
+      this.start(target, request, args, recorded),
     );
     if (outcome.state === "failed") {
       throw new SettlementFailedError(outcome.jobId, outcome.action, outcome.error ?? "unknown error", outcome.signature);
@@ -197,16 +235,28 @@ export class Settlement {
     return outcome;
   }
 
-  /** One driver per job in this process: the same request joins it, another is refused. */
-  private track(jobId: string, key: string, run: () => Promise<SettlementOutcome>): Promise<SettlementOutcome> {
+  /**
+   * One driver per job in this process: the same request joins it (and is recorded
+   * when it is), another is refused. `run` is told when its intent is recorded.
+   */
+  private track(
+    jobId: string,
+    key: string,
+    onRecorded: () => void,
+    run: (recorded: () => void) => Promise<SettlementOutcome>,
+  ): Promise<SettlementOutcome> {
     const current = this.inflight.get(jobId);
     if (current !== undefined) {
-      return current.key === key ? current.promise : Promise.reject(conflict(jobId, current.key, key));
+      if (current.key !== key) return Promise.reject(conflict(jobId, current.key, key));
+      void current.recorded.then(onRecorded);
+      return current.promise;
     }
-    const promise: Promise<SettlementOutcome> = run().finally(() => {
+    const recorded = signal();
+    void recorded.promise.then(onRecorded);
+    const promise: Promise<SettlementOutcome> = run(recorded.resolve).finally(() => {
       if (this.inflight.get(jobId)?.promise === promise) this.inflight.delete(jobId);
     });
-    this.inflight.set(jobId, { key, promise });
+    this.inflight.set(jobId, { key, promise, recorded: recorded.promise });
     return promise;
   }
 
@@ -216,13 +266,17 @@ export class Settlement {
     const intent = await this.store.read(jobId);
     if (intent === null || intent.state !== "pending") return null;
     this.deps.log.info("recovering money intent", logFields(intent));
-    return this.track(jobId, requestKey(intent.action, intent.args), () => this.driver.drive(intent));
+    return this.track(jobId, requestKey(intent.action, intent.args), () => undefined, (recorded) => {
+      recorded(); // read from Redis: it is recorded
+      return this.driver.drive(intent);
+    });
   }
 
-  private async start(target: EscrowTarget, request: SettlementRequest, args: string): Promise<SettlementOutcome> {
+  private async start(target: EscrowTarget, request: SettlementRequest, args: string, recorded: () => void): Promise<SettlementOutcome> {
     const existing = await this.store.read(target.jobId);
-    if (existing?.state === "pending") return this.follow(existing, request.action, args);
+    if (existing?.state === "pending") return this.follow(existing, request.action, args, recorded);
     if (existing?.state === "confirmed" && existing.action === request.action && existing.args === args) {
+      recorded();
       return outcomeOf(existing);
     }
     const escrow = await fetchJobEscrow(this.deps.connection, this.deps.program, target.escrow);
@@ -244,8 +298,11 @@ export class Settlement {
       escrowAttempt: escrow.attempt,
       now: this.now(),
     });
-    if (verdict === "done") return outcomeOf(intent);
-    if (verdict === "open") return this.follow(intent, request.action, args);
+    if (verdict === "done") {
+      if (intent.state !== "failed") recorded();
+      return outcomeOf(intent);
+    }
+    if (verdict === "open") return this.follow(intent, request.action, args, recorded);
     this.deps.log.info("money intent opened", logFields(intent));
     if (reflected) {
       return this.driver.finish(intent, chainState("confirmed", `the escrow already shows it (${escrow.status})`));
@@ -256,14 +313,16 @@ export class Settlement {
         error: "InvalidStatus",
       });
     }
+    recorded();
     return this.driver.drive(intent);
   }
 
-  /** Joins a pending intent of the same request (possibly another process's). */
-  private follow(intent: Intent, action: string, args: string): Promise<SettlementOutcome> {
+  /** Joins a pending intent of the same request (possibly another process's): it is recorded. */
+  private follow(intent: Intent, action: string, args: string, recorded: () => void): Promise<SettlementOutcome> {
     if (intent.action !== action || intent.args !== args) {
       throw conflict(intent.jobId, requestKey(intent.action, intent.args), requestKey(action, args));
     }
+    recorded();
     return this.driver.drive(intent);
   }
 }
