@@ -12,7 +12,11 @@
 #
 # Ctrl-C stops everything it started. Logs, keys and the job spec stay in the run
 # directory it names (default: a new /tmp/cyxwiz-run.XXXXXX).
+# shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=scripts/install.sh
+source "$(dirname "$0")/install.sh"
+# shellcheck source=scripts/services.sh
 source "$(dirname "$0")/services.sh"
 
 usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Every check and every test of the project; CI runs exactly this.
+# shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=scripts/install.sh
+source "$(dirname "$0")/install.sh"
+# shellcheck source=scripts/services.sh
 source "$(dirname "$0")/services.sh"
 need_rust
 need_node
