@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared set-up for the project's scripts: sourced, not run.
 set -euo pipefail
 
@@ -34,6 +35,26 @@ npm_install() {
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     npm ci --no-audit --no-fund --loglevel=error
   fi
+}
+
+# shell_scripts: every shell script of the repository (tracked, or new and not
+# ignored), NUL-separated, relative to ROOT: *.sh, and extensionless files whose
+# first line is an sh or bash shebang (scripts/cyxwiz, .ci/run).
+shell_scripts() {
+  local path first shebang='^#! *[^ ]*/(env +)?(ba)?sh( |$)'
+  git -C "$ROOT" ls-files -z --cached --others --exclude-standard | sort -zu \
+    | while IFS= read -r -d '' path; do
+      if [ ! -f "$ROOT/$path" ] || [ -L "$ROOT/$path" ]; then continue; fi
+      case "${path##*/}" in
+        *.sh) printf '%s\0' "$path" ;;
+        *.*) ;;
+        *)
+          first=""
+          IFS= read -r first <"$ROOT/$path" 2>/dev/null || true
+          if [[ "$first" =~ $shebang ]]; then printf '%s\0' "$path"; fi
+          ;;
+      esac
+    done
 }
 
 # start_localnet PORT LOG: build and start the local chain on PORT (PubSub on

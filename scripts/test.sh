@@ -15,6 +15,10 @@ LOG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/cyxwiz-test.XXXXXX")"
 step "cargo fmt --check"
 cargo fmt --all --check
 
+step "shellcheck (every shell script: *.sh, and bash/sh shebangs such as scripts/cyxwiz)"
+ensure_shellcheck
+shell_scripts | xargs -0 shellcheck -x
+
 step "cargo clippy (workspace, -D warnings)"
 cargo clippy -q --workspace --all-targets -- -D warnings
 
