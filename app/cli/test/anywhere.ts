@@ -1,11 +1,12 @@
 /**
  * `scripts/cyxwiz` run the way a user runs it: from a directory outside the repository,
- * and through symlinks (e.g. ~/.local/bin/cyxwiz → the repository's scripts/cyxwiz). No
- * services: --help, `dev keygen` (writes a file) and `quote --spec` (reads one, and stops
- * at the file before it would need IPFS). Relative paths in the arguments must resolve
- * against the caller's directory, not the repository's.
+ * through symlinks (e.g. ~/.local/bin/cyxwiz → the repository's scripts/cyxwiz), and as
+ * `npm run cyxwiz`. No services: --help, `dev keygen` (writes a file) and `quote --spec`
+ * (reads one, and stops at the file before it would need IPFS). Relative paths in the
+ * arguments must resolve against the caller's directory, not the repository's.
  */
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
@@ -22,12 +23,15 @@ interface Run {
 }
 
 /**
- * The caller's environment, minus ts-node's settings: ts-mocha sets TS_NODE_PROJECT for
- * this process, and a user's shell has none, so the CLI must find its tsconfig itself.
+ * The caller's environment, minus what ts-mocha and npm set for this process
+ * (TS_NODE_PROJECT, npm_*, INIT_CWD): a user's shell has none of it, so the CLI must find
+ * its tsconfig and its working directory by itself.
  */
 function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith("TS_NODE_")) env[key] = value;
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith("TS_NODE_") && !key.startsWith("npm_") && key !== "INIT_CWD") env[key] = value;
+  }
   return { ...env, ...extra };
 }
 
@@ -59,6 +63,9 @@ describe("cyxwiz from any directory and through a symlink", function () {
   const work = join(base, "work");
   const bin = join(base, "bin");
   const links = join(base, "links");
+  // Names nothing in the repository has, so that a file written there by mistake is seen.
+  const wallet = `wallet-${randomBytes(4).toString("hex")}.json`;
+  const npmWallet = `npm-${wallet}`;
 
   before(() => {
     mkdirSync(work);
@@ -69,7 +76,10 @@ describe("cyxwiz from any directory and through a symlink", function () {
     symlinkSync(join("..", "links", "cyxwiz"), join(bin, "cyxwiz"));
   });
 
-  after(() => rmSync(base, { recursive: true, force: true }));
+  after(() => {
+    rmSync(base, { recursive: true, force: true });
+    for (const name of [wallet, npmWallet]) rmSync(join(ROOT, name), { force: true });
+  });
 
   it("prints the usage with exit 0 when run by its path from a directory outside the repository", async () => {
     expectUsage(await run(SCRIPT, ["--help"], work));
@@ -81,14 +91,14 @@ describe("cyxwiz from any directory and through a symlink", function () {
   });
 
   it("writes a relative --keypair in the caller's directory (dev keygen --json, through the symlink)", async () => {
-    const result = await run(join(bin, "cyxwiz"), ["dev", "keygen", "--keypair", "./wallet.json", "--json"], work);
+    const result = await run(join(bin, "cyxwiz"), ["dev", "keygen", "--keypair", `./${wallet}`, "--json"], work);
     expect(result.code, describeRun(result)).to.equal(0);
     const document = JSON.parse(result.stdout) as { path: string; publicKey: string };
-    expect(document.path).to.equal(join(work, "wallet.json"));
-    expect(JSON.parse(readFileSync(join(work, "wallet.json"), "utf8"))).to.be.an("array").with.lengthOf(64);
-    expect(existsSync(join(ROOT, "wallet.json")), "a wallet.json written in the repository").to.equal(false);
+    expect(document.path).to.equal(join(work, wallet));
+    expect(JSON.parse(readFileSync(join(work, wallet), "utf8"))).to.be.an("array").with.lengthOf(64);
+    expect(existsSync(join(ROOT, wallet)), `${wallet} written in the repository`).to.equal(false);
 
-    const again = await run(join(bin, "cyxwiz"), ["dev", "keygen", "--keypair", "./wallet.json", "--json"], work);
+    const again = await run(join(bin, "cyxwiz"), ["dev", "keygen", "--keypair", `./${wallet}`, "--json"], work);
     expect(again.code, describeRun(again)).to.equal(1);
     expect(JSON.parse(again.stdout).error.code).to.equal("KEYPAIR_EXISTS");
   });
@@ -102,5 +112,13 @@ describe("cyxwiz from any directory and through a symlink", function () {
     const elsewhere = await run(SCRIPT, ["quote", "--spec", "./job.json", "--json"], bin);
     expect(elsewhere.code, describeRun(elsewhere)).to.equal(1);
     expect(JSON.parse(elsewhere.stdout).error).to.include({ code: "FILE_UNREADABLE" });
+  });
+
+  it("resolves relative paths against the directory npm was run from (npm run cyxwiz)", async () => {
+    const result = await run("npm", ["--prefix", ROOT, "run", "-s", "cyxwiz", "--", "dev", "keygen", "--keypair", `./${npmWallet}`, "--json"], work);
+    expect(result.code, describeRun(result)).to.equal(0);
+    expect((JSON.parse(result.stdout) as { path: string }).path).to.equal(join(work, npmWallet));
+    expect(existsSync(join(work, npmWallet))).to.equal(true);
+    expect(existsSync(join(ROOT, npmWallet)), `${npmWallet} written in the repository`).to.equal(false);
   });
 });
