@@ -12,7 +12,11 @@
 #
 # Ctrl-C stops everything it started. Logs, keys and the job spec stay in the run
 # directory it names (default: a new /tmp/cyxwiz-run.XXXXXX).
+# shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=scripts/install.sh
+source "$(dirname "$0")/install.sh"
+# shellcheck source=scripts/services.sh
 source "$(dirname "$0")/services.sh"
 
 usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
@@ -43,7 +47,8 @@ done
 # With --json only the demo's JSON summary goes to stdout; the set-up talks on stderr.
 if [ "$JSON" = 1 ]; then exec 3>&1 1>&2; else exec 3>&1; fi
 
-export CYXWIZ_DEMO_STARTED_AT="$(date +%s%3N)"
+CYXWIZ_DEMO_STARTED_AT="$(date +%s%3N)"
+export CYXWIZ_DEMO_STARTED_AT
 need_node
 cd "$ROOT"
 RUN_DIR="${RUN_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/cyxwiz-run.XXXXXX")}"
@@ -52,6 +57,7 @@ RUN_DIR="$(cd "$RUN_DIR" && pwd)"
 echo "run directory (logs, keys): $RUN_DIR"
 
 DEMO_PID=""
+# shellcheck disable=SC2317 # run by the EXIT trap; shellcheck 0.9 takes the script's final `exit` to skip it
 cleanup() {
   trap - EXIT INT TERM
   if [ -n "$DEMO_PID" ] && kill -0 "$DEMO_PID" 2>/dev/null; then

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Smoke test of scripts/services.sh: installs/builds Redis and kubo if needed,
-# starts both on loopback ports in temp dirs, checks persistence and IPFS
-# add/cat, stops both. Ports: CYXWIZ_REDIS_PORT (16379), CYXWIZ_IPFS_API_PORT
+# Smoke test of scripts/install.sh and scripts/services.sh: installs/builds Redis
+# and kubo if needed, starts both on loopback ports in temp dirs, checks
+# persistence and IPFS add/cat, stops both. Ports: CYXWIZ_REDIS_PORT (16379), CYXWIZ_IPFS_API_PORT
 # (15001), CYXWIZ_IPFS_GATEWAY_PORT (18080). Exits non-zero on any failure and
 # never leaves a process running (trap on exit, failure and Ctrl-C).
-# shellcheck source=services.sh
+# shellcheck source=scripts/install.sh
+source "$(dirname "$0")/install.sh"
+# shellcheck source=scripts/services.sh
 source "$(dirname "$0")/services.sh"
 
 REDIS_PORT="${CYXWIZ_REDIS_PORT:-16379}"
@@ -35,6 +37,36 @@ trap 'exit 143' TERM
 fail() {
   printf 'error: %s\n' "$*" >&2
   exit 1
+}
+
+# listening_addrs PID: the local address:port of every listening TCP socket and
+# bound UDP socket of PID, one a line (from /proc, no extra tools), e.g.
+# "tcp 127.0.0.1:15001". Used to check that a service listens on loopback only.
+listening_addrs() {
+  local pid="$1" inodes
+  inodes="$(find "/proc/$pid/fd" -maxdepth 1 -type l -printf '%l\n' 2>/dev/null \
+    | sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p' | sort -u | tr '\n' ' ')"
+  [ -n "$inodes" ] || return 0
+  local f
+  for f in tcp tcp6 udp udp6; do
+    [ -r "/proc/net/$f" ] || continue
+    awk -v proto="$f" -v inodes=" $inodes" '
+      function hex2dec(h,   i, n) { n = 0; for (i = 1; i <= length(h); i++) n = n * 16 + index("0123456789ABCDEF", substr(h, i, 1)) - 1; return n }
+      function addr(a,   ip, port, s, i, parts) {
+        split(a, parts, ":"); ip = parts[1]; port = hex2dec(parts[2])
+        if (length(ip) == 8) {
+          s = hex2dec(substr(ip, 7, 2)) "." hex2dec(substr(ip, 5, 2)) "." hex2dec(substr(ip, 3, 2)) "." hex2dec(substr(ip, 1, 2))
+        } else if (ip == "00000000000000000000000001000000") { s = "[::1]"
+        } else if (ip == "00000000000000000000000000000000") { s = "[::]"
+        } else { s = "[" ip "]" }
+        return s ":" port
+      }
+      NR > 1 && index(inodes, " " $10 " ") {
+        if (proto ~ /^tcp/ && $4 != "0A") next
+        if (proto ~ /^udp/ && $4 != "07") next
+        print substr(proto, 1, 3), addr($2)
+      }' "/proc/net/$f"
+  done
 }
 
 # only_loopback NAME PID: every socket PID listens on is 127.0.0.1 / ::1.

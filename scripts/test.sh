@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Every check and every test of the project; CI runs exactly this.
+# shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=scripts/install.sh
+source "$(dirname "$0")/install.sh"
+# shellcheck source=scripts/services.sh
 source "$(dirname "$0")/services.sh"
 need_rust
 need_node
@@ -10,6 +14,10 @@ LOG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/cyxwiz-test.XXXXXX")"
 
 step "cargo fmt --check"
 cargo fmt --all --check
+
+step "shellcheck (every shell script: *.sh, and bash/sh shebangs such as scripts/cyxwiz)"
+ensure_shellcheck
+shell_scripts | xargs -0 shellcheck -x
 
 step "cargo clippy (workspace, -D warnings)"
 cargo clippy -q --workspace --all-targets -- -D warnings

@@ -52,7 +52,7 @@ export async function benchRedis(): Promise<BenchRedis> {
   if (url === undefined) {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), "cyxwiz-bench-redis-"));
-    execFileSync("bash", ["-c", `source scripts/services.sh && ensure_redis && start_redis ${port} ${dir}`], { cwd: ROOT, stdio: "inherit" });
+    execFileSync("bash", ["-c", `source scripts/install.sh && source scripts/services.sh && ensure_redis && start_redis ${port} ${dir}`], { cwd: ROOT, stdio: "inherit" });
     stop = () => execFileSync("bash", ["-c", `source scripts/services.sh && stop_redis ${port}`], { cwd: ROOT, stdio: "inherit" });
     url = `redis://127.0.0.1:${port}`;
   }
