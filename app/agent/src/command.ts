@@ -13,6 +13,7 @@
  * it checks the weights' hash only).
  */
 import { execFile, spawn } from "node:child_process";
+import { Readable } from "node:stream";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -122,30 +123,70 @@ export class CommandExecutor implements JobExecutor {
   private execute(context: JobContext, config: CommandConfig): Promise<void> {
     context.signal.throwIfAborted();
     return new Promise((resolve, reject) => {
-      const child = spawn(this.bwrap, sandboxArgs(context.dir, config.command), { stdio: ["ignore", "pipe", "pipe"] });
+      // fd 3: bwrap's --info-fd, where it writes the pid of the sandbox's first process.
+      const child = spawn(this.bwrap, ["--info-fd", "3", ...sandboxArgs(context.dir, config.command)], {
+        stdio: ["ignore", "pipe", "pipe", "pipe"],
+      });
       let tail = "";
       const keep = (chunk: Buffer) => {
         tail = (tail + chunk.toString("utf8")).slice(-2_000);
       };
-      child.stdout.on("data", keep);
-      child.stderr.on("data", keep);
+      child.stdout?.on("data", keep);
+      child.stderr?.on("data", keep);
+      const sandbox = sandboxPid(child.stdio[3] as Readable | null);
       let why: string | null = null;
+      let settled = false;
       const kill = (reason: string) => {
         why ??= reason;
         child.kill("SIGKILL");
+        // Killing the sandbox's first process ends its whole pid namespace, also when
+        // bwrap was killed before --die-with-parent took hold in the sandbox.
+        void sandbox.then((pid) => pid !== null && killQuietly(pid));
+        // Whatever survived must not hold the job: settle when bwrap exits, not when
+        // the last holder of its output pipes lets go.
+        child.once("exit", () => {
+          for (const stream of [child.stdout, child.stderr, child.stdio[3]]) (stream as Readable | null)?.destroy();
+          finish(null, null);
+        });
       };
       const onAbort = () => kill("aborted");
       context.signal.addEventListener("abort", onAbort, { once: true });
       const timer = setTimeout(() => kill(`the command ran longer than ${this.timeoutMs} ms`), this.timeoutMs);
-      child.on("error", (error) => kill(`cannot start ${this.bwrap}: ${error.message}`));
-      child.on("close", (code, signal) => {
+      const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
         context.signal.removeEventListener("abort", onAbort);
         if (context.signal.aborted) return reject(context.signal.reason);
         if (why !== null) return reject(new Error(why));
         if (code === 0) return resolve();
         reject(new JobFaultError(`the command exited with ${code === null ? `signal ${signal}` : `code ${code}`}; its last output: ${tail.trim() || "(none)"}`));
-      });
+      };
+      child.on("error", (error) => kill(`cannot start ${this.bwrap}: ${error.message}`));
+      child.on("close", finish);
     });
+  }
+}
+
+/** The pid bwrap reports on its info fd (`{"child-pid": N}`), or null if it reports none. */
+function sandboxPid(info: Readable | null): Promise<number | null> {
+  if (info === null) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    let text = "";
+    info.on("data", (chunk: Buffer) => {
+      text += chunk.toString("utf8");
+      const match = /"child-pid":\s*(\d+)/.exec(text);
+      if (match !== null) resolve(Number(match[1]));
+    });
+    info.on("error", () => resolve(null));
+    info.on("close", () => resolve(null));
+  });
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // Already gone.
   }
 }

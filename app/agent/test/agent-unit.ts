@@ -15,7 +15,7 @@ import { MlpClassifierEvaluator } from "../../../coordinator/src/proofs/builtin-
 import { parseSpec, train } from "../../../trainer/src";
 import { AgentHandle, COMMAND_KIND, runAgent } from "../src";
 import { OfferedCheckpoint, OfferInfo } from "../src/events";
-import { EventLog, FakeCoordinator, MemoryIpfs, mlpConfig, smallDataset } from "./fakes";
+import { EventLog, FakeCoordinator, MemoryIpfs, mlpConfig, smallDataset } from "./harness/fakes";
 
 describe("node agent (fake coordinator)", function () {
   this.timeout(60_000);

@@ -4,7 +4,7 @@
  * reported weights; the sandbox has no network, a read-only root and only the job's
  * directory writable.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -13,7 +13,7 @@ import { expect } from "chai";
 
 import { AgentHandle, COMMAND_KIND, parseCommandConfig, probeSandbox, runAgent } from "../src";
 import { sha256Hex } from "../src/ipfs";
-import { EventLog, FakeCoordinator, MemoryIpfs } from "./fakes";
+import { EventLog, FakeCoordinator, MemoryIpfs } from "./harness/fakes";
 
 describe("node agent: sandboxed commands (cyxwiz/command@1)", function () {
   this.timeout(60_000);
@@ -96,6 +96,26 @@ describe("node agent: sandboxed commands (cyxwiz/command@1)", function () {
     expect(coordinator.reports).to.deep.equal([]);
   });
 
+  it("cancelled as soon as the command starts: the agent is not held, and no process of the sandbox survives", async () => {
+    const datasetCid = await ipfs.add(new Uint8Array([1]));
+    start();
+    await log.next("registered");
+    // A duration no other process on the machine has, to find the sandbox's process by.
+    const marker = `600.${Date.now() % 1_000_000}`;
+    const offer = coordinator.offerJob({ kind: COMMAND_KIND, command: ["sleep", marker], outputs: "weights.bin" }, datasetCid);
+    await log.next("dataset-fetched");
+    coordinator.cancel = { jobId: offer.jobId, reason: "client cancelled" };
+    await log.next("cancelled");
+    const deadline = Date.now() + 5_000;
+    let survivors = sleepers(marker);
+    while (survivors.length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      survivors = sleepers(marker);
+    }
+    expect(survivors, "sandboxed processes still running after the cancel").to.deep.equal([]);
+    expect(coordinator.reports).to.deep.equal([]);
+  });
+
   it("where bwrap cannot run, command offers are refused with the reason and the fix", async () => {
     const datasetCid = await ipfs.add(new Uint8Array([1]));
     start("/nonexistent/bwrap");
@@ -113,3 +133,18 @@ describe("node agent: sandboxed commands (cyxwiz/command@1)", function () {
     expect(parseCommandConfig({ kind: COMMAND_KIND, command: ["x"], outputs: "w.bin", env: {} })).to.match(/config.env is not a field of cyxwiz\/command@1/);
   });
 });
+
+/** Pids of `sleep DURATION` processes on this machine. */
+function sleepers(duration: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      if (argv.includes("sleep") && argv.includes(duration)) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}

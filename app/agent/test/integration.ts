@@ -23,7 +23,7 @@ import { call } from "../../../coordinator/test/integration/api-harness";
 import { CLIENT_BUDGET, escrowWhen, jobView, jobWhen, RunningCoordinator, startCoordinator, submitJob } from "../../../coordinator/test/integration/e2e-harness";
 import { IPFS_API, sha256Hex, testIpfs } from "../../../coordinator/test/integration/ipfs-harness";
 import { AgentHandle, runAgent } from "../src";
-import { EventLog, mlpConfig, SMALL_DATASET } from "./fakes";
+import { EventLog, mlpConfig, SMALL_DATASET } from "./harness/fakes";
 
 describe("node agent on the real stack: a client's mlp job trained, reported, verified and paid 90%", function () {
   this.timeout(180_000);

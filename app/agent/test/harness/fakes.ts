@@ -7,10 +7,10 @@ import { createHash, randomBytes } from "node:crypto";
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { AddressInfo } from "node:net";
 
-import { verifyRequest } from "../../../protocol/src/signed-request";
-import { CatOptions, IpfsError } from "../../../protocol/src/ipfs";
-import { AgentEvent, AgentIpfs, OfferInfo } from "../src";
-import { generateDatasetBytes, MLP_KIND, MixtureParams, TABULAR_FORMAT } from "../../../trainer/src";
+import { verifyRequest } from "../../../../protocol/src/signed-request";
+import { CatOptions, IpfsError } from "../../../../protocol/src/ipfs";
+import { AgentEvent, AgentIpfs, OfferInfo } from "../../src";
+import { generateDatasetBytes, MLP_KIND, MixtureParams, TABULAR_FORMAT } from "../../../../trainer/src";
 
 export interface RecordedBeat {
   readonly nodeId: string;
