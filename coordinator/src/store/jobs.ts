@@ -12,7 +12,7 @@ import { decodeJob, JobSpec, lastRecord, newJobFields, StoredJob } from "./job-c
 import { storeCall } from "./failures";
 import { Keys } from "./keys";
 import { amountParts } from "./ledger";
-import { retryOnStale, STALE } from "./retry";
+import { retryOnStale, Stale, STALE } from "./retry";
 import { replyString, Scripts } from "./scripts";
 
 export interface Submission {
@@ -161,7 +161,7 @@ export class JobStore {
 
   /** The node that runs `jobId` reports its weights: running → verifying. */
   async report(jobId: string, nodeId: string, proof: WeightsProof, metrics: string, now: number): Promise<ReportOutcome> {
-    return retryOnStale(`job ${jobId}`, async (): Promise<ReportOutcome | typeof STALE> => {
+    return retryOnStale(`job ${jobId}`, async (): Promise<ReportOutcome | Stale> => {
       const job = await this.get(jobId);
       if (job === null) return { kind: "unknown-job" };
       if (job.state.nodeId !== nodeId) return { kind: "not-assigned" };

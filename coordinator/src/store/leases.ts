@@ -11,7 +11,7 @@ import { JobStore } from "./jobs";
 import { lastRecord } from "./job-codec";
 import { Keys } from "./keys";
 import { NodeStore } from "./nodes";
-import { retryOnStale, STALE } from "./retry";
+import { retryOnStale, Stale, STALE } from "./retry";
 import { replyString, Scripts } from "./scripts";
 
 export type NodeExpiry =
@@ -72,7 +72,7 @@ export class LeaseStore {
 
   /** Takes `nodeId` offline if its last heartbeat is at or before `cutoff`. */
   async expireNode(nodeId: string, cutoff: number, now: number): Promise<NodeExpiry> {
-    return retryOnStale(`node ${nodeId}`, async (): Promise<NodeExpiry | typeof STALE> => {
+    return retryOnStale(`node ${nodeId}`, async (): Promise<NodeExpiry | Stale> => {
       const node = await this.nodes.get(nodeId);
       if (node === null) return { kind: "unknown-node" };
       const jobId = node.jobId ?? "";
@@ -134,7 +134,7 @@ export class LeaseStore {
 
   /** Puts an offered job back in the queue if its deadline has passed. */
   async expireOffer(jobId: string, now: number): Promise<OfferExpiry> {
-    return retryOnStale(`job ${jobId}`, async (): Promise<OfferExpiry | typeof STALE> => {
+    return retryOnStale(`job ${jobId}`, async (): Promise<OfferExpiry | Stale> => {
       const job = await this.jobs.get(jobId);
       if (job === null || job.state.status !== "offered" || job.state.nodeId === null) return "gone";
       const nodeId = job.state.nodeId;
@@ -169,7 +169,7 @@ export class LeaseStore {
    */
   async abandon(input: Abandon): Promise<AbandonOutcome> {
     const { jobId, nodeId, now } = input;
-    return retryOnStale(`job ${jobId}`, async (): Promise<AbandonOutcome | typeof STALE> => {
+    return retryOnStale(`job ${jobId}`, async (): Promise<AbandonOutcome | Stale> => {
       const job = await this.jobs.get(jobId);
       if (job === null || job.jobToken !== input.jobToken || job.jobTokenNode !== job.state.nodeId) return { kind: "bad-token" };
       if (job.state.nodeId !== nodeId) return { kind: "not-assigned" };

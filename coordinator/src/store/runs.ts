@@ -19,7 +19,7 @@ import { storeCall } from "./failures";
 import { lastRecord, StoredJob } from "./job-codec";
 import { JobStore } from "./jobs";
 import { Keys } from "./keys";
-import { retryOnStale, STALE } from "./retry";
+import { retryOnStale, Stale, STALE } from "./retry";
 import { replyString, Scripts } from "./scripts";
 
 export interface CheckpointInput {
@@ -202,7 +202,7 @@ export class RunStore {
 
   /** A running job whose deadline passed settles by verified progress; any other leaves the deadlines. */
   async timeOut(jobId: string, now: number): Promise<EndOutcome> {
-    return retryOnStale(`job ${jobId}`, async (): Promise<EndOutcome | typeof STALE> => {
+    return retryOnStale(`job ${jobId}`, async (): Promise<EndOutcome | Stale> => {
       const job = await this.jobs.get(jobId);
       if (job === null || job.state.status !== "running") {
         if ((await this.scripts.run("drop-deadline", [this.keys.job(jobId), this.keys.jobsDeadlines], [jobId]))[0] === "RUNNING") return STALE;
@@ -218,7 +218,7 @@ export class RunStore {
    * what its cancel did; anything else cannot be cancelled.
    */
   async cancel(jobId: string, now: number): Promise<CancelOutcome | null> {
-    return retryOnStale(`job ${jobId}`, async (): Promise<CancelOutcome | null | typeof STALE> => {
+    return retryOnStale(`job ${jobId}`, async (): Promise<CancelOutcome | null | Stale> => {
       const job = await this.jobs.get(jobId);
       if (job === null) return null;
       if (job.cancelledTo !== null) return { kind: "already-cancelled", status: job.cancelledTo };
@@ -255,7 +255,7 @@ export class RunStore {
   }
 
   /** running → settling-partial by the snapshot's verified progress; STALE when the job changed meanwhile. */
-  private async endRun(job: StoredJob, now: number, type: "timed-out" | "cancel"): Promise<EndOutcome | typeof STALE> {
+  private async endRun(job: StoredJob, now: number, type: "timed-out" | "cancel"): Promise<EndOutcome | Stale> {
     const nodeId = job.state.nodeId ?? "";
     // A resumed run is paid only for the epochs it verified past its resume point.
     const share = runShareBps(job.verifiedProgress, job.resumeEpoch);

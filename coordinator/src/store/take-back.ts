@@ -10,7 +10,7 @@ import { JobStore } from "./jobs";
 import { lastRecord } from "./job-codec";
 import { Keys } from "./keys";
 import { heldJobKeys } from "./leases";
-import { retryOnStale, STALE } from "./retry";
+import { retryOnStale, Stale, STALE } from "./retry";
 import { replyString, Scripts } from "./scripts";
 
 export type TakeBackOutcome =
@@ -27,7 +27,7 @@ export class TakeBackStore {
 
   /** Takes `jobId` from the node it is offered to or running on; `detail` says why. */
   async takeBack(jobId: string, detail: string, now: number): Promise<TakeBackOutcome> {
-    return retryOnStale(`job ${jobId}`, async (): Promise<TakeBackOutcome | typeof STALE> => {
+    return retryOnStale(`job ${jobId}`, async (): Promise<TakeBackOutcome | Stale> => {
       const job = await this.jobs.get(jobId);
       const nodeId = job?.state.nodeId ?? null;
       if (job === null || nodeId === null || (job.state.status !== "offered" && job.state.status !== "running")) {
