@@ -2,34 +2,22 @@
  * Money intents in Redis. Every change is one Lua script, so the intent is the
  * cross-process lock of a job's money (one open intent per job), a re-sign is a
  * compare-and-set, and finishing an intent applies the caller's state change in
- * the same atomic step.
- *
- * Keys (under the coordinator's prefix):
- *   intent:<jobId>             hash: the job's current (or last) intent
- *   intent-seq:<jobId>         counter: the intent's `seq`
- *   intent-done:<jobId>:<seq>  hash: audit copy of every finished intent, kept
- *   intents-open               set: job ids with a pending intent, for recover()
+ * the same atomic step. Its keys (intent:{jobId}, intent-seq:{jobId},
+ * intent-done:{jobId}:{seq}, intents-open) are named with every other in store/keys.ts;
+ * its scripts in ./lua run through the store's Lua runner.
  */
+import { join } from "path";
+
 import Redis from "ioredis";
 
+import { Keys } from "../store/keys";
+import { LuaRunner } from "../store/lua-runner";
+import type { RedisWrite } from "../store/payouts";
 import { fieldsOf, Intent, IntentState, OutcomeSource, parseIntent } from "./intent";
-import { LuaScript } from "./lua-script";
 import { SettlementError } from "./errors";
 
-/**
- * One write of the caller's state change, applied atomically with finishing the
- * intent (e.g. the job's status → released). Arguments are strings: Lua turns
- * numbers into integers. HINCRBY is there for counters other jobs change at the
- * same time (per-status job counts, the job's version): only a relative change
- * stays right whatever happened between the caller's read and the script.
- */
-export type RedisWrite =
-  | { op: "HSET"; key: string; fields: Record<string, string> }
-  | { op: "HINCRBY"; key: string; field: string; by: string }
-  | { op: "HDEL" | "SADD" | "SREM" | "ZREM" | "RPUSH"; key: string; members: string[] }
-  | { op: "SET"; key: string; value: string }
-  | { op: "DEL"; key: string }
-  | { op: "ZADD"; key: string; score: string; member: string };
+/** One write of the caller's state change (the store's payout writes, store/payouts.ts). */
+export type { RedisWrite } from "../store/payouts";
 
 function argsOf(write: RedisWrite): string[] {
   switch (write.op) {
@@ -70,11 +58,7 @@ export interface Completion {
   detail: string | null;
 }
 
-const SCRIPTS = {
-  open: LuaScript.load("open-intent-3"),
-  replace: LuaScript.load("replace-transaction-1"),
-  complete: LuaScript.load("complete-intent"),
-};
+type IntentScript = "open-intent" | "replace-transaction" | "complete-intent";
 
 function verdictReply(reply: unknown): [unknown, Intent | null] {
   if (!Array.isArray(reply) || reply.length !== 2) {
@@ -84,25 +68,23 @@ function verdictReply(reply: unknown): [unknown, Intent | null] {
 }
 
 export class IntentStore {
+  private readonly keys: Keys;
+  private readonly scripts: LuaRunner<IntentScript>;
+
   constructor(
     private readonly redis: Redis,
-    private readonly prefix: string,
-  ) {}
+    prefix: string,
+  ) {
+    this.keys = new Keys(prefix);
+    this.scripts = new LuaRunner(redis, join(__dirname, "lua"));
+  }
 
   intentKey(jobId: string): string {
-    return `${this.prefix}intent:${jobId}`;
+    return this.keys.intent(jobId);
   }
 
   doneKey(jobId: string, seq: number): string {
-    return `${this.prefix}intent-done:${jobId}:${seq}`;
-  }
-
-  private seqKey(jobId: string): string {
-    return `${this.prefix}intent-seq:${jobId}`;
-  }
-
-  private openKey(): string {
-    return `${this.prefix}intents-open`;
+    return this.keys.intentDone(jobId, seq);
   }
 
   async read(jobId: string): Promise<Intent | null> {
@@ -115,7 +97,7 @@ export class IntentStore {
 
   /** Job ids whose intent is pending. */
   openJobIds(): Promise<string[]> {
-    return this.redis.smembers(this.openKey());
+    return this.redis.smembers(this.keys.intentsOpen);
   }
 
   async open(p: {
@@ -126,9 +108,9 @@ export class IntentStore {
     escrowAttempt: number;
     now: number;
   }): Promise<{ verdict: OpenVerdict; intent: Intent }> {
-    const reply = await SCRIPTS.open.run(
-      this.redis,
-      [this.intentKey(p.jobId), this.seqKey(p.jobId), this.openKey()],
+    const reply = await this.scripts.run(
+      "open-intent",
+      [this.keys.intent(p.jobId), this.keys.intentSeq(p.jobId), this.keys.intentsOpen],
       [
         p.jobId,
         p.action,
@@ -154,9 +136,9 @@ export class IntentStore {
     signed: SignedTransaction,
     now: number,
   ): Promise<{ replaced: boolean; current: Intent | null }> {
-    const reply = await SCRIPTS.replace.run(
-      this.redis,
-      [this.intentKey(seen.jobId)],
+    const reply = await this.scripts.run(
+      "replace-transaction",
+      [this.keys.intent(seen.jobId)],
       [seen.seq, seen.attempts, signed.tx, signed.signature, signed.blockhash, signed.lastValidBlockHeight, now],
     );
     const [replaced, current] = verdictReply(reply);
@@ -165,11 +147,12 @@ export class IntentStore {
 
   /** Finish `intent` with `completion` and apply `writes`; false when it was no longer pending. */
   async complete(intent: Intent, completion: Completion, writes: readonly RedisWrite[], now: number): Promise<boolean> {
-    const fixed = [this.intentKey(intent.jobId), this.openKey(), this.doneKey(intent.jobId, intent.seq)];
+    const fixed = [this.keys.intent(intent.jobId), this.keys.intentsOpen, this.keys.intentDone(intent.jobId, intent.seq)];
     const encoded = writes.map((write, index) => ({ op: write.op, key: fixed.length + index + 1, args: argsOf(write) }));
-    const reply = await SCRIPTS.complete.run(
-      this.redis,
-      [...fixed, ...writes.map((write) => write.key)],
+    const reply = await this.scripts.runWithExtraKeys(
+      "complete-intent",
+      fixed,
+      writes.map((write) => write.key),
       [
         intent.seq,
         completion.state,

@@ -6,6 +6,7 @@ import { Keys } from "./keys";
 import { LeaseStore } from "./leases";
 import { NodeStore } from "./nodes";
 import { NonceStore } from "./nonces";
+import { OfferedJobs } from "./offered-jobs";
 import { OfferStore } from "./offers";
 import { QuoteStore } from "./quotes";
 import { RunStore } from "./runs";
@@ -33,7 +34,8 @@ export function createStore(redis: Redis, prefix: string): Store {
   const keys = new Keys(prefix);
   const scripts = new Scripts(redis);
   const jobs = new JobStore(redis, keys, scripts);
-  const nodes = new NodeStore(redis, keys, scripts);
+  const offered = new OfferedJobs();
+  const nodes = new NodeStore(redis, keys, scripts, jobs, offered);
   return {
     redis,
     keys,
@@ -42,7 +44,7 @@ export function createStore(redis: Redis, prefix: string): Store {
     quotes: new QuoteStore(redis, keys),
     jobs,
     nodes,
-    offers: new OfferStore(keys, scripts),
+    offers: new OfferStore(keys, scripts, offered),
     leases: new LeaseStore(keys, scripts, jobs, nodes),
     takeBack: new TakeBackStore(keys, scripts, jobs),
     verification: new VerificationStore(redis, keys, scripts),

@@ -11,7 +11,8 @@ import { JobStatus, transition, TransitionError, WeightsProof } from "../domain/
 import { decodeJob, JobSpec, lastRecord, newJobFields, StoredJob } from "./job-codec";
 import { storeCall } from "./failures";
 import { Keys } from "./keys";
-import { amountParts, LedgerKeys } from "./ledger";
+import { amountParts } from "./ledger";
+import { retryOnStale, Stale, STALE } from "./retry";
 import { replyString, Scripts } from "./scripts";
 
 export interface Submission {
@@ -41,16 +42,7 @@ export type ReportOutcome =
   | { readonly kind: "not-running"; readonly status: JobStatus }
   | { readonly kind: "invalid"; readonly message: string };
 
-/** How many times a compare-and-set write is re-decided before giving up. */
-export const CAS_ATTEMPTS = 5;
-
-export class ConcurrentUpdateError extends Error {
-  readonly code = "CONCURRENT_UPDATE";
-  constructor(what: string) {
-    super(`${what} kept changing under ${CAS_ATTEMPTS} attempts; try again`);
-    this.name = "ConcurrentUpdateError";
-  }
-}
+export { CAS_ATTEMPTS, ConcurrentUpdateError } from "./retry";
 
 export class JobStore {
   constructor(
@@ -62,7 +54,6 @@ export class JobStore {
   async submit(submission: Submission): Promise<SubmitOutcome> {
     const { spec } = submission;
     const keys = this.keys;
-    const ledger = new LedgerKeys(keys.prefix);
     const reply = await this.scripts.run(
       "submit-job",
       [
@@ -73,8 +64,8 @@ export class JobStore {
         keys.quoteUse(spec.quoteId),
         keys.jobsQueued,
         keys.jobCounts,
-        ledger.clientJobs(spec.client),
-        ledger.escrowHeld,
+        keys.clientJobs(spec.client),
+        keys.escrowHeld,
       ],
       [
         submission.bodyHash,
@@ -170,7 +161,7 @@ export class JobStore {
 
   /** The node that runs `jobId` reports its weights: running → verifying. */
   async report(jobId: string, nodeId: string, proof: WeightsProof, metrics: string, now: number): Promise<ReportOutcome> {
-    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+    return retryOnStale(`job ${jobId}`, async (): Promise<ReportOutcome | Stale> => {
       const job = await this.get(jobId);
       if (job === null) return { kind: "unknown-job" };
       if (job.state.nodeId !== nodeId) return { kind: "not-assigned" };
@@ -197,11 +188,10 @@ export class JobStore {
         case "NOT_ASSIGNED":
           return { kind: "not-assigned" };
         case "STALE":
-          continue;
+          return STALE;
         default:
           throw new Error(`report-job replied ${String(reply[0])}`);
       }
-    }
-    throw new ConcurrentUpdateError(`job ${jobId}`);
+    });
   }
 }

@@ -1,6 +1,9 @@
 /**
- * The Redis key layout, in one place. Every key starts with the configured prefix, so
- * one Redis can hold several coordinators (and every test its own namespace).
+ * The Redis key layout, in one place: every key the coordinator reads or writes is
+ * named here (the job's state, the read side's ledger, the money intents). Every key
+ * starts with the configured prefix, so one Redis can hold several coordinators (and
+ * every test its own namespace). The strings are a stored format: changing one
+ * orphans the data already written under it.
  *
  *   nonce:{wallet}:{nonce}   string   a signed request's nonce, until its timestamp goes stale
  *   quote:{id}               string   the quote JSON; expires with the quote
@@ -23,6 +26,22 @@
  *   node:{wallet}            hash     the node (see nodes.ts)
  *   nodes                    set      every registered node
  *   nodes:lease              zset     online nodes, by last heartbeat (ms)
+ *
+ * The read side (ledger.ts; written with the job, in the same scripts):
+ *
+ *   client:{wallet}:jobs     zset     the client's job ids, by submittedAt (ms)
+ *   node:{wallet}:earnings   hash     jobs, totalHi, totalLo: the node's paid jobs and their sum
+ *   node:{wallet}:payouts    zset     the node's payouts, JSON, by confirmation time (ms)
+ *   settlements              zset     every confirmed payout, JSON, by confirmation time (ms)
+ *   escrow:held              hash     open, heldHi, heldLo: jobs not final and what they hold
+ *   settlements:count        hash     "{action}:{confirmed|failed}" -> finished money intents
+ *
+ * Money intents (chain/intent-store.ts):
+ *
+ *   intent:{jobId}             hash     the job's current (or last) intent
+ *   intent-seq:{jobId}         string   counter: the intent's `seq`
+ *   intent-done:{jobId}:{seq}  hash     audit copy of every finished intent, kept
+ *   intents-open               set      job ids with a pending intent, for recover()
  */
 export class Keys {
   constructor(readonly prefix: string) {}
@@ -109,5 +128,49 @@ export class Keys {
 
   get leases(): string {
     return `${this.prefix}nodes:lease`;
+  }
+
+  // The read side.
+
+  clientJobs(wallet: string): string {
+    return `${this.prefix}client:${wallet}:jobs`;
+  }
+
+  nodeEarnings(nodeId: string): string {
+    return `${this.prefix}node:${nodeId}:earnings`;
+  }
+
+  nodePayouts(nodeId: string): string {
+    return `${this.prefix}node:${nodeId}:payouts`;
+  }
+
+  get settlements(): string {
+    return `${this.prefix}settlements`;
+  }
+
+  get escrowHeld(): string {
+    return `${this.prefix}escrow:held`;
+  }
+
+  get settlementCounts(): string {
+    return `${this.prefix}settlements:count`;
+  }
+
+  // Money intents.
+
+  intent(jobId: string): string {
+    return `${this.prefix}intent:${jobId}`;
+  }
+
+  intentSeq(jobId: string): string {
+    return `${this.prefix}intent-seq:${jobId}`;
+  }
+
+  intentDone(jobId: string, seq: number): string {
+    return `${this.prefix}intent-done:${jobId}:${seq}`;
+  }
+
+  get intentsOpen(): string {
+    return `${this.prefix}intents-open`;
   }
 }

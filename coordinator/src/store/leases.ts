@@ -7,10 +7,11 @@
  * finish its job (abandon) loses it the same way, at once, without going offline.
  */
 import { AbandonFault, JobEvent, JobStatus, transition, TransitionError } from "../domain/job-state";
-import { CAS_ATTEMPTS, ConcurrentUpdateError, JobStore } from "./jobs";
+import { JobStore } from "./jobs";
 import { lastRecord } from "./job-codec";
 import { Keys } from "./keys";
 import { NodeStore } from "./nodes";
+import { retryOnStale, Stale, STALE } from "./retry";
 import { replyString, Scripts } from "./scripts";
 
 export type NodeExpiry =
@@ -71,7 +72,7 @@ export class LeaseStore {
 
   /** Takes `nodeId` offline if its last heartbeat is at or before `cutoff`. */
   async expireNode(nodeId: string, cutoff: number, now: number): Promise<NodeExpiry> {
-    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+    return retryOnStale(`node ${nodeId}`, async (): Promise<NodeExpiry | Stale> => {
       const node = await this.nodes.get(nodeId);
       if (node === null) return { kind: "unknown-node" };
       const jobId = node.jobId ?? "";
@@ -124,17 +125,16 @@ export class LeaseStore {
         case "OFFLINE":
           return { kind: "offline" };
         case "STALE":
-          continue;
+          return STALE;
         default:
           throw new Error(`expire-node replied ${String(reply[0])}`);
       }
-    }
-    throw new ConcurrentUpdateError(`node ${nodeId}`);
+    });
   }
 
   /** Puts an offered job back in the queue if its deadline has passed. */
   async expireOffer(jobId: string, now: number): Promise<OfferExpiry> {
-    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+    return retryOnStale(`job ${jobId}`, async (): Promise<OfferExpiry | Stale> => {
       const job = await this.jobs.get(jobId);
       if (job === null || job.state.status !== "offered" || job.state.nodeId === null) return "gone";
       const nodeId = job.state.nodeId;
@@ -157,8 +157,8 @@ export class LeaseStore {
       if (reply[0] === "OK") return "expired";
       if (reply[0] === "NOT_DUE") return "not-due";
       if (reply[0] !== "STALE") throw new Error(`expire-offer replied ${String(reply[0])}`);
-    }
-    throw new ConcurrentUpdateError(`job ${jobId}`);
+      return STALE;
+    });
   }
 
   /**
@@ -169,7 +169,7 @@ export class LeaseStore {
    */
   async abandon(input: Abandon): Promise<AbandonOutcome> {
     const { jobId, nodeId, now } = input;
-    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+    return retryOnStale(`job ${jobId}`, async (): Promise<AbandonOutcome | Stale> => {
       const job = await this.jobs.get(jobId);
       if (job === null || job.jobToken !== input.jobToken || job.jobTokenNode !== job.state.nodeId) return { kind: "bad-token" };
       if (job.state.nodeId !== nodeId) return { kind: "not-assigned" };
@@ -184,8 +184,8 @@ export class LeaseStore {
       );
       if (reply[0] === "OK") return { kind: "abandoned", from: replyString(reply, 1) as JobStatus, to: next.status };
       if (reply[0] !== "STALE") throw new Error(`release-held-job replied ${String(reply[0])}`);
-    }
-    throw new ConcurrentUpdateError(`job ${jobId}`);
+      return STALE;
+    });
   }
 
   /** The job's escrow is Created again on chain: it may be matched again. */

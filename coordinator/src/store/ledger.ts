@@ -1,18 +1,11 @@
 /**
  * The read side's records: each client's jobs (newest first), what every node has
- * earned, the settlements of the whole marketplace and the tokens held in escrow.
- * They are written by the two scripts that already change a job's money state, in
- * the same atomic step: submit-job (the client index, the escrow held) and
- * complete-intent through the job-settled hook (earnings, settlements, held released,
- * settlement counters). So each is written exactly once and never disagrees with the
- * job.
- *
- *   client:{wallet}:jobs      zset   the client's job ids, by submittedAt (ms)
- *   node:{wallet}:earnings    hash   jobs, totalHi, totalLo: the node's paid jobs and their sum
- *   node:{wallet}:payouts     zset   the node's payouts, JSON, by confirmation time (ms)
- *   settlements               zset   every confirmed payout, JSON, by confirmation time (ms)
- *   escrow:held               hash   open, heldHi, heldLo: jobs not final and what they hold
- *   settlements:count         hash   "{action}:{confirmed|failed}" → finished money intents
+ * earned, the settlements of the whole marketplace and the tokens held in escrow (their
+ * keys are in keys.ts). They are written by the two scripts that already change a job's
+ * money state, in the same atomic step: submit-job (the client index, the escrow held)
+ * and complete-intent with the confirmed payout's writes (payouts.ts: earnings,
+ * settlements, held released, settlement counters). So each is written exactly once
+ * and never disagrees with the job.
  *
  * Sums of token amounts are u64s added up, which can pass Redis' signed 64-bit
  * integers, and an HINCRBY overflow would fail a script half-way. So a sum is kept as
@@ -37,35 +30,6 @@ export function amountParts(amount: bigint, sign: 1 | -1 = 1): [string, string] 
 /** The amount two counters hold (absent fields are 0). */
 export function amountOf(hi: string | null | undefined, lo: string | null | undefined): bigint {
   return BigInt(hi ?? "0") * SPLIT + BigInt(lo ?? "0");
-}
-
-/** The read side's keys, under the store's prefix. */
-export class LedgerKeys {
-  constructor(readonly prefix: string) {}
-
-  clientJobs(wallet: string): string {
-    return `${this.prefix}client:${wallet}:jobs`;
-  }
-
-  nodeEarnings(nodeId: string): string {
-    return `${this.prefix}node:${nodeId}:earnings`;
-  }
-
-  nodePayouts(nodeId: string): string {
-    return `${this.prefix}node:${nodeId}:payouts`;
-  }
-
-  get settlements(): string {
-    return `${this.prefix}settlements`;
-  }
-
-  get escrowHeld(): string {
-    return `${this.prefix}escrow:held`;
-  }
-
-  get settlementCounts(): string {
-    return `${this.prefix}settlements:count`;
-  }
 }
 
 /** A node's payout, as its history lists it. */
@@ -120,14 +84,10 @@ function checked<T>(replies: [Error | null, unknown][] | null, what: string): T[
 }
 
 export class LedgerStore {
-  readonly keys: LedgerKeys;
-
   constructor(
     private readonly redis: Redis,
-    private readonly jobKeys: Keys,
-  ) {
-    this.keys = new LedgerKeys(jobKeys.prefix);
-  }
+    private readonly keys: Keys,
+  ) {}
 
   /** The client's jobs, newest first, at most `limit`, only `status` ones if given. */
   async clientJobs(query: ClientJobsQuery): Promise<StoredJob[]> {
@@ -141,7 +101,7 @@ export class LedgerStore {
       const ids = await storeCall("client jobs", () => this.redis.zrevrange(index, start, start + PAGE - 1));
       if (ids.length === 0) break;
       const pipeline = this.redis.pipeline();
-      for (const id of ids) pipeline.hget(this.jobKeys.job(id), "status");
+      for (const id of ids) pipeline.hget(this.keys.job(id), "status");
       const statuses = checked<string | null>(await storeCall("job statuses", () => pipeline.exec()), "job statuses");
       ids.forEach((id, i) => {
         if (statuses[i] === query.status && wanted.length < query.limit) wanted.push(id);
@@ -155,13 +115,13 @@ export class LedgerStore {
   async jobs(ids: readonly string[]): Promise<StoredJob[]> {
     if (ids.length === 0) return [];
     const multi = this.redis.multi();
-    for (const id of ids) multi.hgetall(this.jobKeys.job(id)).lrange(this.jobKeys.jobHistory(id), 0, -1).smembers(this.jobKeys.jobExcluded(id));
+    for (const id of ids) multi.hgetall(this.keys.job(id)).lrange(this.keys.jobHistory(id), 0, -1).smembers(this.keys.jobExcluded(id));
     const replies = checked<unknown>(await storeCall("job reads", () => multi.exec()), "job reads");
     const jobs: StoredJob[] = [];
     ids.forEach((id, i) => {
       const hash = replies[3 * i] as Record<string, string>;
       if (Object.keys(hash).length === 0) return;
-      jobs.push(decodeJob(this.jobKeys.job(id), hash, replies[3 * i + 1] as string[], replies[3 * i + 2] as string[]));
+      jobs.push(decodeJob(this.keys.job(id), hash, replies[3 * i + 1] as string[], replies[3 * i + 2] as string[]));
     });
     return jobs;
   }
@@ -200,7 +160,7 @@ export class LedgerStore {
 
   /** Jobs per status, every status present. */
   async jobCounts(): Promise<Record<JobStatus, number>> {
-    const hash = await storeCall("job counts", () => this.redis.hgetall(this.jobKeys.jobCounts));
+    const hash = await storeCall("job counts", () => this.redis.hgetall(this.keys.jobCounts));
     return Object.fromEntries(JOB_STATUSES.map((status) => [status, Number(hash[status] ?? "0")])) as Record<JobStatus, number>;
   }
 }

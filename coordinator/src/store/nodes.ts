@@ -1,16 +1,24 @@
 /**
  * Nodes: registration, reads and the heartbeat. A heartbeat is one script call (plus
- * the nonce the signed request claims: two Redis commands per beat).
+ * the nonce the signed request claims: two Redis commands per beat), the accepting one
+ * included. The acceptance (offered → running) is the domain's (job-state.ts), decided
+ * on the snapshot of the job this process offered (offered-jobs.ts) and written by the
+ * script only if the job's version is unchanged. Without a snapshot the script answers
+ * DECIDE before any write; the job is read, the domain decides, and the beat is sent
+ * again with that decision. A stale decision is decided again on a fresh read.
  */
 import Redis from "ioredis";
 
 import { nodeClassFor } from "../domain/gpu";
-import { newJobState, transitionOrThrow } from "../domain/job-state";
+import { transition, TransitionError } from "../domain/job-state";
 import { isEmptyHash } from "./codec";
 import { storeCall } from "./failures";
 import { lastRecord } from "./job-codec";
+import { JobStore } from "./jobs";
 import { Keys } from "./keys";
 import { decodeNode, StoredNode } from "./node-codec";
+import { JobSnapshot, OfferedJobs } from "./offered-jobs";
+import { retryOnStale, STALE } from "./retry";
 import { replyString, Scripts } from "./scripts";
 
 export interface Registration {
@@ -46,10 +54,23 @@ export type BeatOutcome =
       readonly cancelReason: string | null;
     };
 
-/** The history record of a node accepting its offer, exactly as the domain writes it. */
-export function acceptRecord(jobId: string, nodeId: string, at: number): string {
-  const offered = { ...newJobState(jobId, at, 1), status: "offered" as const, nodeId };
-  return lastRecord(transitionOrThrow(offered, { type: "accept", nodeId, at }));
+/** A decided acceptance: the job version it was decided on and its history record. */
+interface Acceptance {
+  readonly version: string;
+  readonly record: string;
+}
+
+const UNDECIDED: Acceptance = { version: "", record: "" };
+
+/**
+ * The domain's decision on the beat accepting `snapshot`'s offer: the version it holds
+ * for and the history record; UNDECIDED when the domain refuses (the job is not offered
+ * to the node in that snapshot).
+ */
+function acceptance(snapshot: JobSnapshot, beat: Beat): Acceptance {
+  const next = transition(snapshot.state, { type: "accept", nodeId: beat.nodeId, at: beat.now });
+  if (next instanceof TransitionError) return UNDECIDED;
+  return { version: String(snapshot.version), record: lastRecord(next) };
 }
 
 export class NodeStore {
@@ -57,6 +78,8 @@ export class NodeStore {
     private readonly redis: Redis,
     private readonly keys: Keys,
     private readonly scripts: Scripts,
+    private readonly jobs: Pick<JobStore, "get">,
+    private readonly offered: OfferedJobs,
   ) {}
 
   async register(registration: Registration, now: number): Promise<"created" | "updated"> {
@@ -104,9 +127,25 @@ export class NodeStore {
   }
 
   async heartbeat(beat: Beat): Promise<BeatOutcome> {
+    const jobId = beat.jobId;
+    if (jobId === null) return this.outcome(await this.beat(beat, UNDECIDED));
+    return retryOnStale(`job ${jobId}`, async () => {
+      const snapshot = this.offered.get(jobId, beat.nodeId);
+      let reply = await this.beat(beat, snapshot === undefined ? UNDECIDED : acceptance(snapshot, beat));
+      if (reply[0] === "DECIDE") reply = await this.beat(beat, await this.readAndDecide(jobId, beat));
+      if (reply[0] === "STALE") {
+        this.offered.forget(jobId);
+        return STALE;
+      }
+      if (reply[0] !== "OK" || reply[3] !== "offered") this.offered.forget(jobId);
+      return this.outcome(reply);
+    });
+  }
+
+  private beat(beat: Beat, acceptance: Acceptance): Promise<unknown[]> {
     const keys = this.keys;
     const jobId = beat.jobId ?? "";
-    const reply = await this.scripts.run(
+    return this.scripts.run(
       "heartbeat",
       [keys.node(beat.nodeId), keys.leases, keys.job(jobId), keys.jobHistory(jobId), keys.jobsOffered, keys.jobCounts, keys.jobsDeadlines],
       [
@@ -115,9 +154,27 @@ export class NodeStore {
         jobId,
         beat.progress === null ? "" : String(beat.progress),
         Math.max(0, Math.round(beat.latencyMs)),
-        beat.jobId === null ? "" : acceptRecord(beat.jobId, beat.nodeId, beat.now),
+        acceptance.version,
+        acceptance.record,
       ],
     );
+  }
+
+  /**
+   * The domain's accept on the job as it is now. A job that moved on (or vanished) since
+   * the script asked gets a decision without a record: the script finds it stale.
+   */
+  private async readAndDecide(jobId: string, beat: Beat): Promise<Acceptance> {
+    const job = await this.jobs.get(jobId);
+    if (job === null) return { version: "-", record: "" };
+    const next = transition(job.state, { type: "accept", nodeId: beat.nodeId, at: beat.now });
+    if (!(next instanceof TransitionError)) return { version: String(job.version), record: lastRecord(next) };
+    // The script asked because the job is offered to this node; the domain refusing that is a bug.
+    if (job.state.status === "offered" && job.state.nodeId === beat.nodeId) throw next;
+    return { version: String(job.version), record: "" };
+  }
+
+  private outcome(reply: readonly unknown[]): BeatOutcome {
     switch (reply[0]) {
       case "UNKNOWN_NODE":
         return { kind: "unknown-node" };

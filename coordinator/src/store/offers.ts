@@ -7,6 +7,7 @@
 import { transition, TransitionError } from "../domain/job-state";
 import { lastRecord, StoredJob } from "./job-codec";
 import { Keys } from "./keys";
+import { OfferedJobs } from "./offered-jobs";
 import { Scripts } from "./scripts";
 
 export type ReserveOutcome = "reserved" | "stale" | "not-queued" | "node-excluded" | "node-unavailable";
@@ -15,6 +16,7 @@ export class OfferStore {
   constructor(
     private readonly keys: Keys,
     private readonly scripts: Scripts,
+    private readonly offered: OfferedJobs,
   ) {}
 
   /** Offers `job` (as read) to `nodeId` until `deadline`. */
@@ -37,6 +39,8 @@ export class OfferStore {
     );
     switch (reply[0]) {
       case "OK":
+        // The script moved the job on by one version; the node's accepting beat is decided on this.
+        this.offered.remember(job.jobId, { state: next, version: job.version + 1 });
         return "reserved";
       case "STALE":
         return "stale";

@@ -17,8 +17,9 @@ import { JobEvent, JobStatus, transition, TransitionError } from "../domain/job-
 import { StoreFormatError } from "./codec";
 import { storeCall } from "./failures";
 import { lastRecord, StoredJob } from "./job-codec";
-import { CAS_ATTEMPTS, ConcurrentUpdateError, JobStore } from "./jobs";
+import { JobStore } from "./jobs";
 import { Keys } from "./keys";
+import { retryOnStale, Stale, STALE } from "./retry";
 import { replyString, Scripts } from "./scripts";
 
 export interface CheckpointInput {
@@ -201,16 +202,14 @@ export class RunStore {
 
   /** A running job whose deadline passed settles by verified progress; any other leaves the deadlines. */
   async timeOut(jobId: string, now: number): Promise<EndOutcome> {
-    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+    return retryOnStale(`job ${jobId}`, async (): Promise<EndOutcome | Stale> => {
       const job = await this.jobs.get(jobId);
       if (job === null || job.state.status !== "running") {
-        if ((await this.scripts.run("drop-deadline", [this.keys.job(jobId), this.keys.jobsDeadlines], [jobId]))[0] === "RUNNING") continue;
+        if ((await this.scripts.run("drop-deadline", [this.keys.job(jobId), this.keys.jobsDeadlines], [jobId]))[0] === "RUNNING") return STALE;
         return { kind: "not-running" };
       }
-      const ended = await this.endRun(job, now, "timed-out");
-      if (ended !== null) return ended;
-    }
-    throw new ConcurrentUpdateError(`job ${jobId}`);
+      return this.endRun(job, now, "timed-out");
+    });
   }
 
   /**
@@ -219,15 +218,15 @@ export class RunStore {
    * what its cancel did; anything else cannot be cancelled.
    */
   async cancel(jobId: string, now: number): Promise<CancelOutcome | null> {
-    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+    return retryOnStale(`job ${jobId}`, async (): Promise<CancelOutcome | null | Stale> => {
       const job = await this.jobs.get(jobId);
       if (job === null) return null;
       if (job.cancelledTo !== null) return { kind: "already-cancelled", status: job.cancelledTo };
       const status = job.state.status;
       if (status === "running") {
         const ended = await this.endRun(job, now, "cancel");
-        if (ended?.kind === "ended") return { kind: "cancelled", status: ended.status };
-        continue;
+        if (ended !== STALE && ended.kind === "ended") return { kind: "cancelled", status: ended.status };
+        return STALE;
       }
       if (status !== "queued" && status !== "offered") return { kind: "not-cancellable", status };
       const next = transition(job.state, { type: "cancel", at: now });
@@ -241,8 +240,8 @@ export class RunStore {
       );
       if (reply[0] === "OK") return { kind: "cancelled", status: next.status };
       if (reply[0] !== "STALE") throw new Error(`cancel-before-run replied ${String(reply[0])}`);
-    }
-    throw new ConcurrentUpdateError(`job ${jobId}`);
+      return STALE;
+    });
   }
 
   /** Jobs whose partial settlement is to be handed to settlement. */
@@ -255,8 +254,8 @@ export class RunStore {
     await storeCall("settlement hand-over", () => this.redis.zrem(this.keys.jobsSettling, jobId));
   }
 
-  /** running → settling-partial by the snapshot's verified progress; null when the job changed meanwhile. */
-  private async endRun(job: StoredJob, now: number, type: "timed-out" | "cancel"): Promise<EndOutcome | null> {
+  /** running → settling-partial by the snapshot's verified progress; STALE when the job changed meanwhile. */
+  private async endRun(job: StoredJob, now: number, type: "timed-out" | "cancel"): Promise<EndOutcome | Stale> {
     const nodeId = job.state.nodeId ?? "";
     // A resumed run is paid only for the epochs it verified past its resume point.
     const share = runShareBps(job.verifiedProgress, job.resumeEpoch);
@@ -282,6 +281,6 @@ export class RunStore {
     );
     if (reply[0] === "OK") return { kind: "ended", status: next.status };
     if (reply[0] !== "STALE") throw new Error(`end-run replied ${String(reply[0])}`);
-    return null;
+    return STALE;
   }
 }

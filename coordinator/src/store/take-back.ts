@@ -6,10 +6,11 @@
  * record carries why, in the chain's words. Version-checked like every transition.
  */
 import { JobEvent, JobStatus, transition, TransitionError } from "../domain/job-state";
-import { CAS_ATTEMPTS, ConcurrentUpdateError, JobStore } from "./jobs";
+import { JobStore } from "./jobs";
 import { lastRecord } from "./job-codec";
 import { Keys } from "./keys";
 import { heldJobKeys } from "./leases";
+import { retryOnStale, Stale, STALE } from "./retry";
 import { replyString, Scripts } from "./scripts";
 
 export type TakeBackOutcome =
@@ -26,7 +27,7 @@ export class TakeBackStore {
 
   /** Takes `jobId` from the node it is offered to or running on; `detail` says why. */
   async takeBack(jobId: string, detail: string, now: number): Promise<TakeBackOutcome> {
-    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+    return retryOnStale(`job ${jobId}`, async (): Promise<TakeBackOutcome | Stale> => {
       const job = await this.jobs.get(jobId);
       const nodeId = job?.state.nodeId ?? null;
       if (job === null || nodeId === null || (job.state.status !== "offered" && job.state.status !== "running")) {
@@ -47,7 +48,7 @@ export class TakeBackStore {
       );
       if (reply[0] === "OK") return { kind: "taken", nodeId, from: replyString(reply, 1) as JobStatus, to: next.status };
       if (reply[0] !== "STALE") throw new Error(`release-held-job replied ${String(reply[0])}`);
-    }
-    throw new ConcurrentUpdateError(`job ${jobId}`);
+      return STALE;
+    });
   }
 }

@@ -12,17 +12,15 @@
 
   Returns {"OK"} | {"STALE"}
 ]]
+--- @include "job-at-version"
+--- @include "job-transition"
 local jobId, status, now, nodeId = ARGV[1], ARGV[2], ARGV[4], ARGV[6]
-local job = redis.call("HMGET", KEYS[1], "status", "version", "nodeId")
-if job[1] ~= status or job[2] ~= ARGV[3] or (job[3] or "") ~= nodeId then
+if not jobAtVersion(KEYS[1], ARGV[3], {[status] = true}, nodeId) then
   return {"STALE"}
 end
 
 redis.call("HSET", KEYS[1], "status", "refunding", "nodeId", "", "offerDeadline", "", "cancelledTo", "refunding", "updatedAt", now)
-redis.call("HINCRBY", KEYS[1], "version", 1)
-redis.call("RPUSH", KEYS[2], ARGV[5])
-redis.call("HINCRBY", KEYS[3], status, -1)
-redis.call("HINCRBY", KEYS[3], "refunding", 1)
+recordTransition(KEYS[1], KEYS[2], KEYS[3], status, "refunding", ARGV[5])
 redis.call("ZREM", KEYS[5], jobId)
 redis.call("ZREM", KEYS[6], jobId)
 redis.call("ZADD", KEYS[7], now, jobId)

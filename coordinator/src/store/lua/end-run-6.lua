@@ -13,18 +13,16 @@
 
   Returns {"OK"} | {"STALE"}
 ]]
+--- @include "job-at-version"
+--- @include "job-transition"
 local jobId, nodeId, now = ARGV[1], ARGV[2], ARGV[4]
-local job = redis.call("HMGET", KEYS[1], "status", "version", "nodeId")
-if job[1] ~= "running" or job[2] ~= ARGV[3] or job[3] ~= nodeId then
+if not jobAtVersion(KEYS[1], ARGV[3], {running = true}, nodeId) then
   return {"STALE"}
 end
 
 redis.call("HSET", KEYS[1], "status", "settling-partial", "nodeShareBps", ARGV[5], "settleProofHash", ARGV[6],
   "cancelledTo", ARGV[9], "updatedAt", now)
-redis.call("HINCRBY", KEYS[1], "version", 1)
-redis.call("RPUSH", KEYS[2], ARGV[7])
-redis.call("HINCRBY", KEYS[3], "running", -1)
-redis.call("HINCRBY", KEYS[3], "settling-partial", 1)
+recordTransition(KEYS[1], KEYS[2], KEYS[3], "running", "settling-partial", ARGV[7])
 redis.call("ZREM", KEYS[5], jobId)
 redis.call("ZADD", KEYS[6], now, jobId)
 if redis.call("HGET", KEYS[4], "jobId") == jobId then

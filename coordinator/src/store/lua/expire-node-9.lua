@@ -14,6 +14,9 @@
 
   Returns {"OK", old job status or ""} | {"OFFLINE"} | {"ALIVE"} | {"STALE"}
 ]]
+--- @include "job-at-version"
+--- @include "job-transition"
+--- @include "job-leaves-node"
 local nodeId, now, jobId, newStatus = ARGV[1], ARGV[3], ARGV[4], ARGV[6]
 local node = redis.call("HMGET", KEYS[1], "online", "lastSeen", "jobId", "offer")
 if node[1] ~= "1" then
@@ -28,8 +31,8 @@ if node[3] ~= jobId then
 end
 local oldStatus = ""
 if jobId ~= "" and newStatus ~= "" then
-  local job = redis.call("HMGET", KEYS[3], "status", "version", "nodeId")
-  if job[2] ~= ARGV[5] or job[3] ~= nodeId then
+  local job = jobAtVersion(KEYS[3], ARGV[5], nil, nodeId)
+  if not job then
     return {"STALE"}
   end
   oldStatus = job[1]
@@ -39,17 +42,8 @@ redis.call("HSET", KEYS[1], "online", "0", "offlineAt", now, "jobId", "", "offer
 redis.call("ZREM", KEYS[2], nodeId)
 if oldStatus ~= "" then
   redis.call("HSET", KEYS[3], "status", newStatus, "nodeId", "", "attempts", ARGV[7], "offerDeadline", "", "updatedAt", now)
-  redis.call("HINCRBY", KEYS[3], "version", 1)
-  redis.call("RPUSH", KEYS[4], ARGV[8])
-  redis.call("SADD", KEYS[5], nodeId)
-  redis.call("HINCRBY", KEYS[6], oldStatus, -1)
-  redis.call("HINCRBY", KEYS[6], newStatus, 1)
-  redis.call("ZREM", KEYS[7], jobId)
-  if newStatus == "refunding" then
-    redis.call("ZADD", KEYS[9], now, jobId)
-  else
-    redis.call("ZADD", KEYS[8], now, jobId)
-  end
+  recordTransition(KEYS[3], KEYS[4], KEYS[6], oldStatus, newStatus, ARGV[8])
+  jobLeavesNode(KEYS[5], KEYS[7], KEYS[8], KEYS[9], jobId, nodeId, newStatus, now)
   if oldStatus == "running" then
     redis.call("HINCRBY", KEYS[1], "jobsAbandoned", 1)
   elseif node[4] and node[4] ~= "" then

@@ -10,9 +10,11 @@
 
   Returns {"OK"} | {"STALE"} | {"NOT_DUE"}
 ]]
+--- @include "job-at-version"
+--- @include "job-transition"
+--- @include "job-leaves-node"
 local jobId, nodeId, now = ARGV[1], ARGV[2], ARGV[4]
-local job = redis.call("HMGET", KEYS[1], "status", "version", "nodeId")
-if job[1] ~= "offered" or job[2] ~= ARGV[3] or job[3] ~= nodeId then
+if not jobAtVersion(KEYS[1], ARGV[3], {offered = true}, nodeId) then
   return {"STALE"}
 end
 local deadline = redis.call("ZSCORE", KEYS[6], jobId)
@@ -21,13 +23,8 @@ if not deadline or tonumber(deadline) > tonumber(now) then
 end
 
 redis.call("HSET", KEYS[1], "status", "queued", "nodeId", "", "offerDeadline", "", "updatedAt", now)
-redis.call("HINCRBY", KEYS[1], "version", 1)
-redis.call("RPUSH", KEYS[2], ARGV[5])
-redis.call("SADD", KEYS[3], nodeId)
-redis.call("HINCRBY", KEYS[4], "offered", -1)
-redis.call("HINCRBY", KEYS[4], "queued", 1)
-redis.call("ZREM", KEYS[6], jobId)
-redis.call("ZADD", KEYS[7], now, jobId)
+recordTransition(KEYS[1], KEYS[2], KEYS[4], "offered", "queued", ARGV[5])
+jobLeavesNode(KEYS[3], KEYS[6], KEYS[7], nil, jobId, nodeId, "queued", now)
 local node = redis.call("HMGET", KEYS[5], "jobId", "offer")
 if node[1] == jobId then
   redis.call("HSET", KEYS[5], "jobId", "", "offer", "", "cancel", jobId)

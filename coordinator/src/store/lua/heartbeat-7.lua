@@ -6,14 +6,23 @@
   job the node does not hold before any write. A job the node must drop is returned
   once, with its reason ("jobId reason" in the node's cancelReason, if it names that job).
 
+  The acceptance (offered → running) is the domain's to decide, like every transition:
+  a beat that would accept and carries no decision is answered DECIDE before any write;
+  the caller reads the job, asks the state machine, and beats again with the version it
+  decided on and the history record. That beat accepts only if the job is still offered
+  to the node at that version (else STALE, nothing written, and the caller decides again).
+
   KEYS[1] node:{id}   KEYS[2] nodes:lease   KEYS[3] job:{jobId}   KEYS[4] job:{jobId}:history
   KEYS[5] jobs:offered   KEYS[6] jobs:count   KEYS[7] jobs:deadlines
   ARGV[1] node id   ARGV[2] now (ms)   ARGV[3] job id or ""   ARGV[4] progress or ""
-  ARGV[5] latency ms (integer)   ARGV[6] the history record of an acceptance (JSON)
+  ARGV[5] latency ms (integer)   ARGV[6] the job version the acceptance was decided on, or ""
+  ARGV[7] the acceptance's history record (JSON), or ""
 
-  Returns {"UNKNOWN_NODE"} | {"NOT_ASSIGNED"}
+  Returns {"UNKNOWN_NODE"} | {"NOT_ASSIGNED"} | {"DECIDE"} | {"STALE"}
         | {"OK", offer JSON or "", job to cancel or "", the named job's status or "", cancel reason or ""}
 ]]
+--- @include "job-at-version"
+--- @include "job-transition"
 local nodeId, now, jobId = ARGV[1], ARGV[2], ARGV[3]
 local node = redis.call("HMGET", KEYS[1], "nodeId", "jobId", "online", "offer", "cancel", "cancelReason")
 if not node[1] then
@@ -42,9 +51,18 @@ if jobId ~= "" then
     status = job[1]
   end
 end
+local accepting = status == "offered" and node[2] == jobId
+if accepting then
+  if ARGV[6] == "" then
+    return {"DECIDE"}
+  end
+  if ARGV[7] == "" or not jobAtVersion(KEYS[3], ARGV[6], {offered = true}, nodeId) then
+    return {"STALE"}
+  end
+end
 
 -- Writes.
-if status == "offered" and node[2] == jobId then
+if accepting then
   -- A new run: its verified progress starts from nothing (checkpoints are per node).
   redis.call("HSET", KEYS[3], "status", "running", "updatedAt", now, "runningSince", now, "verifiedProgress", "", "checkpointEpochs", "")
   local limits = redis.call("HMGET", KEYS[3], "maxDurationSecs", "settleBy")
@@ -57,11 +75,8 @@ if status == "offered" and node[2] == jobId then
     end
     redis.call("ZADD", KEYS[7], deadline, jobId)
   end
-  redis.call("HINCRBY", KEYS[3], "version", 1)
-  redis.call("RPUSH", KEYS[4], ARGV[6])
+  recordTransition(KEYS[3], KEYS[4], KEYS[6], "offered", "running", ARGV[7])
   redis.call("ZREM", KEYS[5], jobId)
-  redis.call("HINCRBY", KEYS[6], "offered", -1)
-  redis.call("HINCRBY", KEYS[6], "running", 1)
   redis.call("HSET", KEYS[1], "offer", "")
   redis.call("HINCRBY", KEYS[1], "jobsAccepted", 1)
   status = "running"

@@ -17,20 +17,18 @@
 
   Returns {"OK"} | {"STALE"}
 ]]
+--- @include "job-at-version"
+--- @include "job-transition"
 local jobId, now, newStatus = ARGV[1], ARGV[3], ARGV[4]
-local job = redis.call("HMGET", KEYS[1], "status", "version")
-if job[1] ~= "verifying" or job[2] ~= ARGV[2] then
+if not jobAtVersion(KEYS[1], ARGV[2], {verifying = true}, nil) then
   return {"STALE"}
 end
 
 redis.call("HSET", KEYS[1], "status", newStatus, "verification", ARGV[6], "verifyAttempts", ARGV[7], "updatedAt", now)
-redis.call("HINCRBY", KEYS[1], "version", 1)
-redis.call("RPUSH", KEYS[2], ARGV[5])
+recordTransition(KEYS[1], KEYS[2], KEYS[3], "verifying", newStatus, ARGV[5])
 if newStatus == "verifying" then
   redis.call("ZADD", KEYS[5], ARGV[8], jobId)
 else
-  redis.call("HINCRBY", KEYS[3], "verifying", -1)
-  redis.call("HINCRBY", KEYS[3], newStatus, 1)
   redis.call("ZREM", KEYS[5], jobId)
   if newStatus == "releasing" then
     redis.call("ZADD", KEYS[6], now, jobId)

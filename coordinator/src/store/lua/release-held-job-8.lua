@@ -21,27 +21,21 @@
 
   Returns {"OK", old status} | {"STALE"}
 ]]
+--- @include "job-at-version"
+--- @include "job-transition"
+--- @include "job-leaves-node"
 local jobId, nodeId, now, newStatus, why = ARGV[1], ARGV[2], ARGV[4], ARGV[5], ARGV[8]
 if why ~= "abandon" and why ~= "take-back" then
   return redis.error_reply("release-held-job: ARGV[8] must be abandon or take-back, got " .. tostring(why))
 end
-local job = redis.call("HMGET", KEYS[1], "status", "version", "nodeId")
-if (job[1] ~= "offered" and job[1] ~= "running") or job[2] ~= ARGV[3] or job[3] ~= nodeId then
+local job = jobAtVersion(KEYS[1], ARGV[3], {offered = true, running = true}, nodeId)
+if not job then
   return {"STALE"}
 end
 
 redis.call("HSET", KEYS[1], "status", newStatus, "nodeId", "", "attempts", ARGV[6], "offerDeadline", "", "updatedAt", now)
-redis.call("HINCRBY", KEYS[1], "version", 1)
-redis.call("RPUSH", KEYS[2], ARGV[7])
-redis.call("SADD", KEYS[3], nodeId)
-redis.call("HINCRBY", KEYS[4], job[1], -1)
-redis.call("HINCRBY", KEYS[4], newStatus, 1)
-redis.call("ZREM", KEYS[6], jobId)
-if newStatus == "refunding" then
-  redis.call("ZADD", KEYS[8], now, jobId)
-else
-  redis.call("ZADD", KEYS[7], now, jobId)
-end
+recordTransition(KEYS[1], KEYS[2], KEYS[4], job[1], newStatus, ARGV[7])
+jobLeavesNode(KEYS[3], KEYS[6], KEYS[7], KEYS[8], jobId, nodeId, newStatus, now)
 if redis.call("HGET", KEYS[5], "jobId") == jobId then
   if why == "take-back" then
     redis.call("HSET", KEYS[5], "jobId", "", "offer", "", "cancel", jobId)

@@ -10,6 +10,7 @@
 
   Returns {"OK"} | {"ALREADY_REPORTED"} | {"NOT_ASSIGNED"} | {"STALE"}
 ]]
+--- @include "job-transition"
 local jobId, nodeId, now = ARGV[1], ARGV[2], ARGV[4]
 local job = redis.call("HMGET", KEYS[1], "status", "version", "nodeId", "proof")
 if job[3] ~= nodeId then
@@ -26,10 +27,7 @@ if job[1] ~= "running" or job[2] ~= ARGV[3] then
 end
 
 redis.call("HSET", KEYS[1], "status", "verifying", "proof", ARGV[5], "metrics", ARGV[6], "reportedAt", now, "updatedAt", now)
-redis.call("HINCRBY", KEYS[1], "version", 1)
-redis.call("RPUSH", KEYS[2], ARGV[7])
-redis.call("HINCRBY", KEYS[3], "running", -1)
-redis.call("HINCRBY", KEYS[3], "verifying", 1)
+recordTransition(KEYS[1], KEYS[2], KEYS[3], "running", "verifying", ARGV[7])
 redis.call("HSET", KEYS[4], "jobId", "")
 redis.call("ZADD", KEYS[5], now, jobId)
 return {"OK"}

@@ -11,9 +11,10 @@
 
   Returns {"OK"} | {"STALE"} | {"NOT_QUEUED"} | {"NODE_EXCLUDED"} | {"NODE_UNAVAILABLE"}
 ]]
+--- @include "job-at-version"
+--- @include "job-transition"
 local jobId, nodeId = ARGV[1], ARGV[2]
-local job = redis.call("HMGET", KEYS[1], "status", "version")
-if job[1] ~= "queued" or job[2] ~= ARGV[3] then
+if not jobAtVersion(KEYS[1], ARGV[3], {queued = true}, nil) then
   return {"STALE"}
 end
 if not redis.call("ZSCORE", KEYS[6], jobId) then
@@ -28,10 +29,7 @@ if node[1] ~= "1" or node[2] ~= "" then
 end
 
 redis.call("HSET", KEYS[1], "status", "offered", "nodeId", nodeId, "offerDeadline", ARGV[5], "updatedAt", ARGV[4])
-redis.call("HINCRBY", KEYS[1], "version", 1)
-redis.call("RPUSH", KEYS[2], ARGV[6])
-redis.call("HINCRBY", KEYS[4], "queued", -1)
-redis.call("HINCRBY", KEYS[4], "offered", 1)
+recordTransition(KEYS[1], KEYS[2], KEYS[4], "queued", "offered", ARGV[6])
 redis.call("HSET", KEYS[5], "jobId", jobId, "offer", "", "cancel", "")
 redis.call("ZREM", KEYS[6], jobId)
 redis.call("ZADD", KEYS[7], ARGV[5], jobId)

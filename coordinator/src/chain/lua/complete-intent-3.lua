@@ -5,7 +5,7 @@
 -- one of them records it and applies the writes.
 --
 -- KEYS[1] intent hash  KEYS[2] set of jobs with an open intent  KEYS[3] audit copy (intent-done)
--- KEYS[4..] keys of the caller's writes
+-- KEYS[4..] keys of the caller's writes (beyond the 3 fixed keys the file name counts)
 -- ARGV[1] seq  ARGV[2] state (confirmed|failed)  ARGV[3] via (transaction|chain-state)
 -- ARGV[4] landed signature (or "")  ARGV[5] error name (or "")  ARGV[6] detail (or "")
 -- ARGV[7] now (unix ms)  ARGV[8] writes: JSON [{op, key (index into KEYS), args}]
