@@ -5,15 +5,15 @@
  *
  *   npm run bench:chain -- [--cycles 200] [--concurrency 16] [--amount 1000000] [--json]
  */
-import { randomUUID } from "crypto";
-import { performance } from "perf_hooks";
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
 
 import { migrate } from "../migrations/migrate";
 import {
   chainUnixTime,
   createConnection,
   EscrowClient,
-  FundedWallet,
+  type FundedWallet,
   fundNewWallet,
   jobIdFromUuid,
   jobIdToHex,
@@ -56,7 +56,10 @@ function parseOptions(argv: string[]): BenchOptions {
     else if (flag === "--amount") options.amount = BigInt(value);
     else throw new UsageError(`unknown flag ${flag}`);
   }
-  for (const [name, value] of [["--cycles", options.cycles], ["--concurrency", options.concurrency]] as const) {
+  for (const [name, value] of [
+    ["--cycles", options.cycles],
+    ["--concurrency", options.concurrency],
+  ] as const) {
     if (!Number.isInteger(value) || value < 1) throw new UsageError(`${name} must be a positive integer`);
   }
   if (options.amount < 1n) throw new UsageError("--amount must be at least 1");
@@ -154,7 +157,7 @@ async function run(options: BenchOptions): Promise<void> {
     failures: failures.length,
     seconds,
     transactionsPerSecond: transactions / seconds,
-    cyclesPerSecond: (transactions / INSTRUCTIONS.length) / seconds,
+    cyclesPerSecond: transactions / INSTRUCTIONS.length / seconds,
     latency: table,
   };
 
@@ -164,9 +167,13 @@ async function run(options: BenchOptions): Promise<void> {
   }
   const ms = (value: number) => value.toFixed(1).padStart(9);
   console.log("");
-  console.log(`${"instruction".padEnd(16)}${"count".padStart(7)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"mean ms".padStart(9)}${"max ms".padStart(9)}`);
+  console.log(
+    `${"instruction".padEnd(16)}${"count".padStart(7)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"mean ms".padStart(9)}${"max ms".padStart(9)}`,
+  );
   for (const row of table) {
-    console.log(`${row.instruction.padEnd(16)}${String(row.count).padStart(7)}${ms(row.p50Ms)}${ms(row.p99Ms)}${ms(row.meanMs)}${ms(row.maxMs)}`);
+    console.log(
+      `${row.instruction.padEnd(16)}${String(row.count).padStart(7)}${ms(row.p50Ms)}${ms(row.p99Ms)}${ms(row.meanMs)}${ms(row.maxMs)}`,
+    );
   }
   console.log("");
   console.log(

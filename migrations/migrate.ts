@@ -4,10 +4,10 @@
  * Idempotent: on a chain that is already set up it verifies and reuses. Keys
  * persist in the directory, so a fresh localnet gets the same addresses again.
  */
-import { join } from "path";
+import { join } from "node:path";
 
 import { getMint } from "@solana/spl-token";
-import { Connection, PublicKey } from "@solana/web3.js";
+import type { Connection, PublicKey } from "@solana/web3.js";
 
 import {
   configAddress,
@@ -21,12 +21,12 @@ import {
   JOB_ESCROW_PROGRAM_ID,
   jobEscrowProgram,
   KEY_ROLES,
-  KeyRole,
+  type KeyRole,
   loadOrCreateKeypair,
   localnetDir,
-  LocalnetKeys,
-  LocalnetManifest,
-  MarketConfig,
+  type LocalnetKeys,
+  type LocalnetManifest,
+  type MarketConfig,
   sendInstructions,
   sol,
   tokenAccountAddress,

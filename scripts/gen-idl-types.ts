@@ -3,8 +3,8 @@
  * literal type (what `anchor build` puts in target/types/job_escrow.ts) and the
  * original IDL as a value. `--check` fails when the committed file is stale.
  */
-import { readFileSync, writeFileSync } from "fs";
-import { join, relative } from "path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import type { Idl } from "@coral-xyz/anchor";
 // Not re-exported from the package root; this is the function `new Program()`
 // applies to the IDL at run time, so the type describes exactly what it sees.

@@ -32,8 +32,9 @@ cargo run -q -p idl-gen -- check
 step "Rust tests: program unit tests, JobEscrow in a real Solana bank, the localnet's RPC"
 cargo test -q --workspace 2>&1 | tee "$LOG_DIR/cargo-test.log"
 
-step "TypeScript: install, typecheck, generated IDL types"
+step "TypeScript: install, format and lint (Biome), typecheck, generated IDL types and OpenAPI document"
 npm_install
+npm run -s lint
 npm run -s typecheck
 npm run -s gen:types:check
 npm run -s gen:openapi:check

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 
 import { jobIdToHex, proofHashOf, releaseSplit, tokenBalances } from "../sdk/src";
-import { TestWallet, useEscrowSuite } from "./setup";
+import { type TestWallet, useEscrowSuite } from "./setup";
 
 const ESCROWS = 50;
 const PAYERS = 10;
@@ -20,9 +20,7 @@ describe("concurrency", () => {
       for (let index = payer; index < ESCROWS; index += PAYERS) total += amountFor(index);
       return total;
     };
-    const payers: TestWallet[] = await Promise.all(
-      Array.from({ length: PAYERS }, (_, payer) => suite.wallet(perPayer(payer))),
-    );
+    const payers: TestWallet[] = await Promise.all(Array.from({ length: PAYERS }, (_, payer) => suite.wallet(perPayer(payer))));
     const nodes: TestWallet[] = await Promise.all(Array.from({ length: NODES }, () => suite.wallet()));
 
     const outcomes = await Promise.all(
@@ -49,12 +47,18 @@ describe("concurrency", () => {
       chain.connection,
       outcomes.map(({ vault }) => vault),
     );
-    expect(vaults.every((balance) => balance === 0n), "a vault kept tokens").to.equal(true);
+    expect(
+      vaults.every((balance) => balance === 0n),
+      "a vault kept tokens",
+    ).to.equal(true);
     const payerBalances = await tokenBalances(
       chain.connection,
       payers.map((payer) => payer.token),
     );
-    expect(payerBalances.every((balance) => balance === 0n), "a payer kept tokens").to.equal(true);
+    expect(
+      payerBalances.every((balance) => balance === 0n),
+      "a payer kept tokens",
+    ).to.equal(true);
     const states = await Promise.all(outcomes.map(({ escrow }) => chain.client.fetchEscrow(escrow)));
     expect(states.map((state) => state?.status)).to.deep.equal(Array(ESCROWS).fill("Released"));
     // The ledger's afterEach check then compares every node, payer, vault and the treasury.

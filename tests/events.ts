@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { PublicKey } from "@solana/web3.js";
 
-import { EscrowEventData, jobIdToHex } from "../sdk/src";
-import { FundedEscrow, useEscrowSuite } from "./setup";
+import { type EscrowEventData, jobIdToHex } from "../sdk/src";
+import { type FundedEscrow, useEscrowSuite } from "./setup";
 
 type Created = EscrowEventData<"escrowCreatedEvent">;
 

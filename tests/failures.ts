@@ -78,10 +78,7 @@ describe("failures leave every balance unchanged", () => {
     const accounts = [payer.token, vault];
     const before = await balanceSnapshot(chain, accounts);
 
-    await expectEscrowError(
-      chain.client.reclaimExpired({ caller: stranger.keypair, escrow, payer: payer.publicKey }),
-      "NotExpired",
-    );
+    await expectEscrowError(chain.client.reclaimExpired({ caller: stranger.keypair, escrow, payer: payer.publicKey }), "NotExpired");
     expect(await balanceSnapshot(chain, accounts)).to.deep.equal(before);
   });
 

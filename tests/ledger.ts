@@ -5,7 +5,7 @@
  * tracked accounts, so the ledger also checks conservation.
  */
 import { AssertionError } from "chai";
-import { Connection, PublicKey } from "@solana/web3.js";
+import { type Connection, PublicKey } from "@solana/web3.js";
 
 import { tokenBalances } from "../sdk/src";
 

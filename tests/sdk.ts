@@ -110,10 +110,7 @@ describe("sdk: decoding program errors", () => {
 
   it("a raw custom program error decodes through the IDL's and Anchor's tables", () => {
     const escrowError = decodeProgramError(new Error("Error processing Instruction 1: custom program error: 0x1771"));
-    expect([escrowError?.name, escrowError?.message]).to.deep.equal([
-      "InvalidStatus",
-      "Escrow is not in a status that allows this action",
-    ]);
+    expect([escrowError?.name, escrowError?.message]).to.deep.equal(["InvalidStatus", "Escrow is not in a status that allows this action"]);
     const anchorError = decodeProgramError({ InstructionError: [0, { Custom: 2006 }] });
     expect([anchorError?.name, anchorError?.origin]).to.deep.equal(["ConstraintSeeds", "Anchor"]);
   });

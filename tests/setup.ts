@@ -3,10 +3,10 @@
  * run once: it verifies and reuses `.localnet/`), funded wallets with CYXWIZ, and
  * a fresh shadow ledger per test that is checked against the chain after it.
  */
-import { randomUUID } from "crypto";
+import { randomUUID } from "node:crypto";
 
 import { expect } from "chai";
-import { Connection, PublicKey } from "@solana/web3.js";
+import { type Connection, PublicKey } from "@solana/web3.js";
 
 import { migrate } from "../migrations/migrate";
 import {
@@ -14,13 +14,13 @@ import {
   createConnection,
   EscrowClient,
   EscrowProgramError,
-  FundedWallet,
+  type FundedWallet,
   fundNewWallet,
-  JobId,
+  type JobId,
   jobIdFromUuid,
   loadManifestKeys,
-  LocalnetKeys,
-  LocalnetManifest,
+  type LocalnetKeys,
+  type LocalnetManifest,
   sol,
   tokenBalances,
   topUp,

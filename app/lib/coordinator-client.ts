@@ -11,9 +11,17 @@
  * `status`, `code`, `message`, `field`), `CoordinatorProtocolError` (an answer that is
  * not the API's JSON).
  */
-import { randomBytes } from "crypto";
+import { randomBytes } from "node:crypto";
 
-import type { CheckpointRequest, FailRequest, HeartbeatRequest, JobRequest, NodeRequest, QuoteRequest, ReportRequest } from "../../protocol/src/api/requests";
+import type {
+  CheckpointRequest,
+  FailRequest,
+  HeartbeatRequest,
+  JobRequest,
+  NodeRequest,
+  QuoteRequest,
+  ReportRequest,
+} from "../../protocol/src/api/requests";
 import type {
   CancelReply,
   CheckpointReply,
@@ -30,7 +38,7 @@ import type {
   StatsReply,
   SubmittedReply,
 } from "../../protocol/src/api/responses";
-import { signRequest, RequestSigner } from "../../protocol/src/signed-request";
+import { signRequest, type RequestSigner } from "../../protocol/src/signed-request";
 
 /** Base error of this client; `code` is stable for scripts and tests. */
 export class CoordinatorClientError extends Error {
@@ -78,13 +86,6 @@ export class CoordinatorProtocolError extends CoordinatorClientError {
 // reply types from protocol/src/api/responses.ts.
 export type { Priority } from "../../protocol/src/api/constants";
 export type { QuoteRequest } from "../../protocol/src/api/requests";
-
-/**
- * Untyped JSON, for code that has not moved to the typed replies above yet (the node
- * agent's offer handling, the demo's narration). The client's methods return typed replies.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Json = any;
 
 export type SubmitRequest = JobRequest;
 export type NodeRegistration = NodeRequest;
@@ -210,14 +211,18 @@ export class CoordinatorClient {
       try {
         parsed = JSON.parse(text);
       } catch {
-        throw new CoordinatorProtocolError(`${method} ${path}: HTTP ${response.status} with a body that is not JSON (is ${this.url} a CyxWiz coordinator?)`);
+        throw new CoordinatorProtocolError(
+          `${method} ${path}: HTTP ${response.status} with a body that is not JSON (is ${this.url} a CyxWiz coordinator?)`,
+        );
       }
     }
     const ok = options.okStatuses ?? [];
     if (response.ok || ok.includes(response.status)) return parsed as T;
     const error = errorOf(parsed);
     if (error === null) {
-      throw new CoordinatorProtocolError(`${method} ${path}: HTTP ${response.status} without an error body (is ${this.url} a CyxWiz coordinator?)`);
+      throw new CoordinatorProtocolError(
+        `${method} ${path}: HTTP ${response.status} without an error body (is ${this.url} a CyxWiz coordinator?)`,
+      );
     }
     const retryAfter = Number(response.headers.get("retry-after") ?? NaN);
     throw new CoordinatorHttpError(

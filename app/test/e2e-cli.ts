@@ -12,23 +12,32 @@
  * 3. Bad input: missing / invalid key file, unknown job, unreachable coordinator and
  *    RPC, insufficient tokens, usage errors: exit code and message, and --json parses.
  */
-import { createHash, randomBytes, randomUUID } from "crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
-import { join } from "path";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 import { PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 import Redis from "ioredis";
 
 import { createConnection, EscrowClient, readManifest, releaseSplit, tokenBalances } from "../../sdk/src";
-import { Child, CliResult, freePort, jsonLines, runCli, RunningCoordinator, spawnCli, startCoordinator } from "../demo/src/processes";
+import {
+  type Child,
+  type CliResult,
+  freePort,
+  jsonLines,
+  runCli,
+  type RunningCoordinator,
+  spawnCli,
+  startCoordinator,
+} from "../demo/src/processes";
 
 const RPC_URL = process.env.CYXWIZ_RPC_URL ?? "http://127.0.0.1:18899";
 const REDIS_URL = process.env.CYXWIZ_TEST_REDIS_URL ?? "redis://127.0.0.1:16379";
 const IPFS_API = process.env.CYXWIZ_TEST_IPFS_API ?? "http://127.0.0.1:15001";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the CLI's --json output, read field by field by the assertions.
 type Json = any;
 
 function parseJson(result: CliResult): Json {
@@ -39,7 +48,7 @@ function parseJson(result: CliResult): Json {
   }
 }
 
-describe("cyxwiz CLI end to end (real processes)", function () {
+describe("cyxwiz CLI end to end (real processes)", () => {
   const dir = mkdtempSync(join(tmpdir(), "cyxwiz-cli-e2e-"));
   const prefix = `cyx-cli-e2e:${randomUUID()}:`;
   const children: Child[] = [];
@@ -92,7 +101,7 @@ describe("cyxwiz CLI end to end (real processes)", function () {
     return { child, key: wallet.key, epochs, registered: registeredPromise };
   };
 
-  before(async function () {
+  before(async () => {
     const manifest = readManifest();
     if (manifest === null) throw new Error("CYXWIZ_LOCALNET_DIR has no localnet.json: run npm run migrate against CYXWIZ_RPC_URL first");
     escrow = await EscrowClient.connect(createConnection({ rpcUrl: RPC_URL, commitment: "confirmed" }));
@@ -122,7 +131,7 @@ describe("cyxwiz CLI end to end (real processes)", function () {
     await cliJson("dev", "dataset", "--spec-out", longSpecPath, "--epochs", "300");
   });
 
-  after(async function () {
+  after(async () => {
     await Promise.all(children.map((child) => child.stop(10_000)));
     const redis = new Redis(REDIS_URL);
     const keys = await redis.keys(`${prefix}*`);
@@ -130,7 +139,7 @@ describe("cyxwiz CLI end to end (real processes)", function () {
     redis.disconnect();
   });
 
-  it("funds a wallet, submits a job that is trained, verified and released 90/10, and downloads the checked weights", async function () {
+  it("funds a wallet, submits a job that is trained, verified and released 90/10, and downloads the checked weights", async () => {
     const client = await newWallet("client");
     const funded = await cliJson("dev", "fund", "--keypair", client.path, "--tokens", "5");
     expect(funded.tokens).to.equal("5000000");
@@ -167,10 +176,13 @@ describe("cyxwiz CLI end to end (real processes)", function () {
     expect(await node.child.stop()).to.equal(0);
   });
 
-  it("moves a job to the other node when the training node is SIGKILLed; the other node resumes from its verified checkpoint and is released the whole payment", async function () {
+  it("moves a job to the other node when the training node is SIGKILLed; the other node resumes from its verified checkpoint and is released the whole payment", async () => {
     const client = await newWallet("client-loss");
     await cliJson("dev", "fund", "--keypair", client.path, "--tokens", "5");
-    const nodes = [await startNode("node-a", ["--gpu", "RTX_3060", "--vram", "12"]), await startNode("node-b", ["--gpu", "RTX_3060", "--vram", "12"])];
+    const nodes = [
+      await startNode("node-a", ["--gpu", "RTX_3060", "--vram", "12"]),
+      await startNode("node-b", ["--gpu", "RTX_3060", "--vram", "12"]),
+    ];
     const before = await balances([client.key, ...nodes.map((n) => n.key)]);
     const submitted = await cliJson("submit", "--keypair", client.path, "--spec", longSpecPath, "--detach");
     expect(submitted.status).to.equal("queued");
@@ -219,8 +231,13 @@ describe("cyxwiz CLI end to end (real processes)", function () {
     expect(trained[0], "the survivor's first epoch").to.equal(resumed + 1);
     expect(trained.at(-1)).to.equal(300);
     expect(trained, "each remaining epoch once").to.have.length(300 - resumed);
-    const survivorCheckpoints = job.checkpoints.filter((c: Json) => c.nodeId === nodes[survivor].key.toBase58()).map((c: Json) => Number(c.epoch));
-    expect(survivorCheckpoints.every((epoch: number) => epoch > resumed), `survivor's checkpoints ${survivorCheckpoints}`).to.equal(true);
+    const survivorCheckpoints = job.checkpoints
+      .filter((c: Json) => c.nodeId === nodes[survivor].key.toBase58())
+      .map((c: Json) => Number(c.epoch));
+    expect(
+      survivorCheckpoints.every((epoch: number) => epoch > resumed),
+      `survivor's checkpoints ${survivorCheckpoints}`,
+    ).to.equal(true);
 
     const amount = BigInt(submitted.quote.amount);
     const split = releaseSplit(amount, submitted.quote.feeBps);
@@ -231,17 +248,23 @@ describe("cyxwiz CLI end to end (real processes)", function () {
     expect(after[3] - before[3], "treasury").to.equal(split.platform);
     const escrowView = await cliJson("escrow", submitted.jobId, "--keypair", client.path);
     const events = escrowView.history.flatMap((entry: Json) => entry.events.map((event: Json) => event.name));
-    expect(events).to.deep.equal(["escrowCreatedEvent", "escrowLockedEvent", "escrowUnlockedEvent", "escrowLockedEvent", "escrowReleasedEvent"]);
+    expect(events).to.deep.equal([
+      "escrowCreatedEvent",
+      "escrowLockedEvent",
+      "escrowUnlockedEvent",
+      "escrowLockedEvent",
+      "escrowReleasedEvent",
+    ]);
     expect(await nodes[survivor].child.stop()).to.equal(0);
   });
 
-  describe("bad input: exit code, message, and --json", function () {
+  describe("bad input: exit code, message, and --json", () => {
     const unknownJob = randomBytes(32).toString("hex");
     let client: { path: string; key: PublicKey };
     let poor: { path: string; key: PublicKey };
     let deadUrl: string;
 
-    before(async function () {
+    before(async () => {
       client = await newWallet("client-bad");
       poor = await newWallet("client-poor");
       await cliJson("dev", "fund", "--keypair", poor.path, "--tokens", "0");
@@ -256,7 +279,11 @@ describe("cyxwiz CLI end to end (real processes)", function () {
         args: () => ["status", unknownJob, "--keypair", join(dir, "nope.json")],
         exit: 1,
         code: "KEYPAIR_MISSING",
-        message: () => [new RegExp(`no keypair file at ${join(dir, "nope.json")}`), /solana-keygen new -o .*nope\.json/, /cyxwiz dev keygen/],
+        message: () => [
+          new RegExp(`no keypair file at ${join(dir, "nope.json")}`),
+          /solana-keygen new -o .*nope\.json/,
+          /cyxwiz dev keygen/,
+        ],
       },
       {
         name: "invalid key file",
@@ -311,7 +338,7 @@ describe("cyxwiz CLI end to end (real processes)", function () {
     ];
 
     for (const c of cases) {
-      it(`${c.name}: exit ${c.exit}, the message names the fix; --json gives {error: {code: ${c.code}}}`, async function () {
+      it(`${c.name}: exit ${c.exit}, the message names the fix; --json gives {error: {code: ${c.code}}}`, async () => {
         const [plain, json] = await Promise.all([cli(...c.args()), cli(...c.args(), "--json")]);
         expect(plain.code, plain.stderr).to.equal(c.exit);
         if (c.quotes === true) expect(plain.stdout).to.match(/^Job: .*\nQuote /);
@@ -326,7 +353,7 @@ describe("cyxwiz CLI end to end (real processes)", function () {
       });
     }
 
-    it("cancel of a queued job (no node online): refunded in full, status exits 4", async function () {
+    it("cancel of a queued job (no node online): refunded in full, status exits 4", async () => {
       const payer = await newWallet("client-cancel");
       await cliJson("dev", "fund", "--keypair", payer.path, "--tokens", "1");
       const [before] = await balances([payer.key]);
@@ -342,7 +369,7 @@ describe("cyxwiz CLI end to end (real processes)", function () {
       expect(after).to.equal(before);
     });
 
-    it("--help documents the exit codes and exits 0", async function () {
+    it("--help documents the exit codes and exits 0", async () => {
       const help = await cli("--help");
       expect(help.code).to.equal(0);
       expect(help.stdout).to.match(/4 {2}the job failed/);

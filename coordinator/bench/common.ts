@@ -5,16 +5,16 @@
  * and one way of printing a figure next to its target. Figures are printed, never
  * asserted.
  */
-import { ChildProcess, execFileSync, fork } from "child_process";
-import { mkdtempSync } from "fs";
-import { createServer, request, Agent } from "http";
-import { AddressInfo } from "net";
-import { tmpdir } from "os";
-import { join, resolve } from "path";
+import { type ChildProcess, execFileSync, fork } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer, request, type Agent } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 
 import Redis from "ioredis";
 
-import { EscrowActions } from "../src/ports";
+import type { EscrowActions } from "../src/ports";
 
 export const ROOT = resolve(__dirname, "../..");
 
@@ -52,7 +52,10 @@ export async function benchRedis(): Promise<BenchRedis> {
   if (url === undefined) {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), "cyxwiz-bench-redis-"));
-    execFileSync("bash", ["-c", `source scripts/install.sh && source scripts/services.sh && ensure_redis && start_redis ${port} ${dir}`], { cwd: ROOT, stdio: "inherit" });
+    execFileSync("bash", ["-c", `source scripts/install.sh && source scripts/services.sh && ensure_redis && start_redis ${port} ${dir}`], {
+      cwd: ROOT,
+      stdio: "inherit",
+    });
     stop = () => execFileSync("bash", ["-c", `source scripts/services.sh && stop_redis ${port}`], { cwd: ROOT, stdio: "inherit" });
     url = `redis://127.0.0.1:${port}`;
   }
@@ -123,7 +126,7 @@ export function post(agent: Agent, port: number, path: string, headers: Record<s
 
 /** One printed figure: value, unit, and whether it meets its target (if it has one). */
 export function figure(label: string, value: string, unit: string, target?: { text: string; met: boolean }): string {
-  const verdict = target === undefined ? "" : `target ${target.text}`.padEnd(22) + `(${target.met ? "meets" : "misses"})`;
+  const verdict = target === undefined ? "" : `${`target ${target.text}`.padEnd(22)}(${target.met ? "meets" : "misses"})`;
   return `  ${label.padEnd(18)}${value.padStart(9)} ${unit.padEnd(10)}${verdict}`;
 }
 

@@ -28,23 +28,35 @@
  * Redis: $CYXWIZ_BENCH_REDIS_URL if set, else a private redis-server started with
  * scripts/services.sh on a free port and stopped afterwards.
  */
-import { ChildProcess } from "child_process";
-import { createPrivateKey, KeyObject, randomBytes, randomUUID, sign } from "crypto";
-import { Agent, createServer, Server } from "http";
-import { AddressInfo, connect, Socket } from "net";
-import { loadavg } from "os";
-import { performance } from "perf_hooks";
+import type { ChildProcess } from "node:child_process";
+import { createPrivateKey, type KeyObject, randomBytes, randomUUID, sign } from "node:crypto";
+import { Agent, createServer, type Server } from "node:http";
+import { type AddressInfo, connect, type Socket } from "node:net";
+import { loadavg } from "node:os";
+import { performance } from "node:perf_hooks";
 
 import { Keypair } from "@solana/web3.js";
 import bs58 from "bs58";
-import Redis from "ioredis";
+import type Redis from "ioredis";
 
 import { canonicalMessage, signRequest, verifyRequest } from "../../protocol/src/signed-request";
 import { DEFAULT_CONFIG } from "../src/config";
 import { createLogger } from "../src/logger";
 import { createService } from "../src/service";
 import { connectRedis } from "../src/store/redis";
-import { benchRedis, figure, forkServer, nextMessage, option, percentile, post, refusingSettlement, stopChild, ToChild, ToParent } from "./common";
+import {
+  benchRedis,
+  figure,
+  forkServer,
+  nextMessage,
+  option,
+  percentile,
+  post,
+  refusingSettlement,
+  stopChild,
+  type ToChild,
+  type ToParent,
+} from "./common";
 
 const TARGET_RPS = 8_000;
 const TARGET_P99_MS = 10;
@@ -110,7 +122,10 @@ async function serve(redisUrl: string, prefix: string, kind: ServerKind): Promis
     if (message.kind === "stop") {
       other?.closeAllConnections();
       other?.close();
-      void service.close().then(() => redis.quit()).then(() => process.exit(0));
+      void service
+        .close()
+        .then(() => redis.quit())
+        .then(() => process.exit(0));
     }
   });
   reply({ kind: "ready", port });
@@ -146,7 +161,11 @@ function headersFor(node: BenchNode, now: number, nonce: string): Record<string,
 /** One signed beat as the bytes of an HTTP/1.1 request. */
 function beatRequest(port: number, node: BenchNode): Buffer {
   const headers = headersFor(node, Date.now(), randomBytes(16).toString("hex"));
-  const lines = [`POST ${PATH} HTTP/1.1`, `Host: 127.0.0.1:${port}`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+  const lines = [
+    `POST ${PATH} HTTP/1.1`,
+    `Host: 127.0.0.1:${port}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ];
   return Buffer.concat([Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1"), BODY]);
 }
 
@@ -234,20 +253,35 @@ async function run(): Promise<void> {
   }
 }
 
-async function bench(child: ChildProcess, port: number, clients: number, beats: number, redisUrl: string, kind: ServerKind, rate: number): Promise<void> {
+async function bench(
+  child: ChildProcess,
+  port: number,
+  clients: number,
+  beats: number,
+  redisUrl: string,
+  kind: ServerKind,
+  rate: number,
+): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
   const nodes = Array.from({ length: clients }, benchNode);
 
   // The OpenSSL-signed headers are exactly signRequest's.
   const probeNonce = randomBytes(16).toString("hex");
   const now = Date.now();
-  if (headersFor(nodes[0], now, probeNonce)["x-cyxwiz-signature"] !== signRequest(nodes[0].keypair, "POST", PATH, BODY, { now, nonce: probeNonce })["x-cyxwiz-signature"]) {
+  if (
+    headersFor(nodes[0], now, probeNonce)["x-cyxwiz-signature"] !==
+    signRequest(nodes[0].keypair, "POST", PATH, BODY, { now, nonce: probeNonce })["x-cyxwiz-signature"]
+  ) {
     throw new Error("OpenSSL and signRequest disagree on a signature");
   }
 
   for (const node of nodes) {
     const body = Buffer.from(JSON.stringify({ gpuModel: "RTX_3060", vramGb: 12, gpuCount: 1, priceFloor: "1000" }));
-    const headers = { ...signRequest(node.keypair, "POST", "/v1/nodes", body), "content-type": "application/json", "content-length": String(body.length) };
+    const headers = {
+      ...signRequest(node.keypair, "POST", "/v1/nodes", body),
+      "content-type": "application/json",
+      "content-length": String(body.length),
+    };
     const { status } = await post(agent, port, "/v1/nodes", headers, body);
     if (status !== 201 && !(kind === "empty" && status === 200)) throw new Error(`registering a bench node answered ${status}`);
   }
@@ -315,24 +349,44 @@ async function bench(child: ChildProcess, port: number, clients: number, beats: 
   latencies.sort();
   const rps = beats / seconds;
   const p99 = percentile(latencies, 99);
-  const what = { fast: "the service (heartbeat fast path)", express: "the express app alone", empty: "an empty node:http handler (no Redis, no checks)" }[kind];
+  const what = {
+    fast: "the service (heartbeat fast path)",
+    express: "the express app alone",
+    empty: "an empty node:http handler (no Redis, no checks)",
+  }[kind];
   console.log(`heartbeat bench: ${beats} beats from ${clients} concurrent signed nodes over keep-alive HTTP to ${what}, redis ${redisUrl}`);
   console.log(`  load average at the start: ${load.toFixed(2)} on this machine's cores (the bench's two processes included from here on)`);
   console.log(figure("throughput", rps.toFixed(0), "req/s", { text: `≥ ${TARGET_RPS} req/s`, met: rps >= TARGET_RPS }));
   console.log(figure("latency p50", percentile(latencies, 50).toFixed(2), "ms"));
   console.log(figure("latency p99", p99.toFixed(2), "ms", { text: `< ${TARGET_P99_MS} ms`, met: p99 < TARGET_P99_MS }));
   console.log(figure("latency max", latencies[latencies.length - 1].toFixed(2), "ms"));
-  console.log(figure("redis commands", commands.toFixed(2), "per beat", kind === "empty" ? undefined : { text: `≤ ${TARGET_COMMANDS}`, met: commands <= TARGET_COMMANDS }));
-  console.log(figure("server CPU", (serverMicros / beats).toFixed(0), "µs/beat") + `at most ${(1e6 / (serverMicros / beats)).toFixed(0)} beats/s on one free core`);
-  console.log(figure("client CPU", ((clientUsed.user + clientUsed.system) / beats).toFixed(0), "µs/beat") + "the load generator, in this process");
+  console.log(
+    figure(
+      "redis commands",
+      commands.toFixed(2),
+      "per beat",
+      kind === "empty" ? undefined : { text: `≤ ${TARGET_COMMANDS}`, met: commands <= TARGET_COMMANDS },
+    ),
+  );
+  console.log(
+    figure("server CPU", (serverMicros / beats).toFixed(0), "µs/beat") +
+      `at most ${(1e6 / (serverMicros / beats)).toFixed(0)} beats/s on one free core`,
+  );
+  console.log(
+    `${figure("client CPU", ((clientUsed.user + clientUsed.system) / beats).toFixed(0), "µs/beat")}the load generator, in this process`,
+  );
   pacedLatencies.sort();
   const pacedP99 = percentile(pacedLatencies, 99);
-  console.log(`  at a fixed ${rate} beats/s (${paced} beats, open loop; achieved ${(paced / pacedSeconds).toFixed(0)}/s; latency from when each beat was due):`);
+  console.log(
+    `  at a fixed ${rate} beats/s (${paced} beats, open loop; achieved ${(paced / pacedSeconds).toFixed(0)}/s; latency from when each beat was due):`,
+  );
   console.log(figure("  latency p50", percentile(pacedLatencies, 50).toFixed(2), "ms"));
   console.log(figure("  latency p99", pacedP99.toFixed(2), "ms", { text: `< ${TARGET_P99_MS} ms`, met: pacedP99 < TARGET_P99_MS }));
   console.log(figure("  latency max", pacedLatencies[pacedLatencies.length - 1].toFixed(2), "ms"));
   console.log(figure("failed beats", String(failures), ""));
-  console.log(figure("signature check", verifyUs.toFixed(0), "µs/req") + `in verifyRequest: at most ${(1e6 / verifyUs).toFixed(0)} req/s per core`);
+  console.log(
+    `${figure("signature check", verifyUs.toFixed(0), "µs/req")}in verifyRequest: at most ${(1e6 / verifyUs).toFixed(0)} req/s per core`,
+  );
 }
 
 if (process.argv[2] === "--serve") {

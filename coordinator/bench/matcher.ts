@@ -10,16 +10,16 @@
  * a fifth of the jobs ask for one GPU model, a tenth for a node class, a few cannot be
  * afforded by any node and sit in the queue for the whole run.
  */
-import { createHash } from "crypto";
-import { performance } from "perf_hooks";
+import { createHash } from "node:crypto";
+import { performance } from "node:perf_hooks";
 
 import { ed25519 } from "@noble/curves/ed25519";
 import bs58 from "bs58";
 
-import { createGpuCatalogue, GpuModel, NodeClass } from "../src/domain/gpu";
-import { matchRound, QueuedJob } from "../src/domain/matcher";
-import { NodeRecord, nodeRecord } from "../src/domain/node-pool";
-import { Priority } from "../src/domain/priority";
+import { createGpuCatalogue, type GpuModel, type NodeClass } from "../src/domain/gpu";
+import { matchRound, type QueuedJob } from "../src/domain/matcher";
+import { type NodeRecord, nodeRecord } from "../src/domain/node-pool";
+import type { Priority } from "../src/domain/priority";
 
 const NODES = 1_000;
 const QUEUED = 10_000;
@@ -143,9 +143,7 @@ function main(): void {
   const p99 = roundMs[Math.floor(rounds * 0.99)].toFixed(2);
   console.log(`  matches per round:     ${format(matches / rounds)} (round time p50 ${p50} ms, p99 ${p99} ms)`);
   console.log(`  matching:              ${format(perSecond)} matches/s   (target ≥ ${format(TARGET_MATCHES_PER_SECOND)}/s)`);
-  console.log(
-    `  with finish + enqueue: ${format(withUpkeep)} matches/s   (${format(matches)} matches in ${wallMs.toFixed(0)} ms)`,
-  );
+  console.log(`  with finish + enqueue: ${format(withUpkeep)} matches/s   (${format(matches)} matches in ${wallMs.toFixed(0)} ms)`);
   console.log(`  still queued:          ${format(queue.size)}`);
 }
 

@@ -14,20 +14,20 @@
  * $CARGO_TARGET_DIR or ~/.cache/cyxwiz/target (debug/localnet) on a free port, stopped
  * afterwards. Redis: $CYXWIZ_BENCH_REDIS_URL, else a private redis-server.
  */
-import { ChildProcess, spawn } from "child_process";
-import { randomUUID } from "crypto";
-import { existsSync, mkdtempSync } from "fs";
-import { Agent } from "http";
-import { homedir, tmpdir } from "os";
-import { join } from "path";
-import { performance } from "perf_hooks";
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdtempSync } from "node:fs";
+import { Agent } from "node:http";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
 
 import { migrate } from "../../migrations/migrate";
 import {
   chainUnixTime,
   createConnection,
   EscrowClient,
-  FundedWallet,
+  type FundedWallet,
   fundNewWallet,
   jobIdFromUuid,
   jobIdToHex,
@@ -41,7 +41,20 @@ import { createLogger } from "../src/logger";
 import { createService } from "../src/service";
 import { connectRedis } from "../src/store/redis";
 import { connectChain, ChainEscrowVerifier } from "../src/wiring";
-import { benchRedis, figure, forkServer, freePort, nextMessage, option, percentile, post, refusingSettlement, stopChild, ToChild, ToParent } from "./common";
+import {
+  benchRedis,
+  figure,
+  forkServer,
+  freePort,
+  nextMessage,
+  option,
+  percentile,
+  post,
+  refusingSettlement,
+  stopChild,
+  type ToChild,
+  type ToParent,
+} from "./common";
 
 const QUOTE = { model: { parameters: 10_000_000 }, dataset: { tokens: 100_000_000 }, epochs: 1, priority: "normal" };
 const DATASET_CID = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
@@ -68,7 +81,11 @@ async function serve(redisUrl: string, prefix: string, rpcUrl: string, keyPath: 
   });
   const address = await service.start({ loops: false });
   process.on("message", (message: ToChild) => {
-    if (message.kind === "stop") void service.close().then(() => redis.quit()).then(() => process.exit(0));
+    if (message.kind === "stop")
+      void service
+        .close()
+        .then(() => redis.quit())
+        .then(() => process.exit(0));
   });
   process.send?.({ kind: "ready", port: address.port } satisfies ToParent);
 }
@@ -84,7 +101,8 @@ async function benchChain(): Promise<BenchChain> {
   if (process.env.CYXWIZ_RPC_URL !== undefined) return { rpcUrl: process.env.CYXWIZ_RPC_URL, stop: () => undefined };
   const target = process.env.CARGO_TARGET_DIR ?? join(homedir(), ".cache", "cyxwiz", "target");
   const binary = join(target, "debug", "localnet");
-  if (!existsSync(binary)) throw new Error(`no localnet at ${binary}: build it (cargo build -p localnet) or set CYXWIZ_RPC_URL and CYXWIZ_LOCALNET_DIR`);
+  if (!existsSync(binary))
+    throw new Error(`no localnet at ${binary}: build it (cargo build -p localnet) or set CYXWIZ_RPC_URL and CYXWIZ_LOCALNET_DIR`);
   const port = await freePort();
   const node: ChildProcess = spawn(binary, ["--rpc-port", String(port)], { stdio: ["ignore", "pipe", "inherit"] });
   await new Promise<void>((ready, fail) => {
@@ -132,7 +150,10 @@ async function run(): Promise<void> {
       while (nextSetup < jobs) {
         nextSetup += 1;
         const quoteBody = Buffer.from(JSON.stringify(QUOTE));
-        const wallet: FundedWallet = await fundNewWallet(connection, keys.mintAuthority, client.config.mint, { lamports: sol(0.05), tokens: 10_000_000_000n });
+        const wallet: FundedWallet = await fundNewWallet(connection, keys.mintAuthority, client.config.mint, {
+          lamports: sol(0.05),
+          tokens: 10_000_000_000n,
+        });
         const quoteHeaders = { ...signRequest(wallet.keypair, "POST", "/v1/quotes", quoteBody), "content-type": "application/json" };
         const quote = await post(agent, port, "/v1/quotes", quoteHeaders, quoteBody);
         if (quote.status !== 201) throw new Error(`quote answered ${quote.status}: ${quote.body}`);
@@ -140,7 +161,9 @@ async function run(): Promise<void> {
         const jobId = jobIdFromUuid(randomUUID());
         const { escrow } = await client.createEscrow({ payer: wallet.keypair, jobId, amount: BigInt(amount), expiresAt });
         const hex = jobIdToHex(jobId);
-        const body = Buffer.from(JSON.stringify({ quoteId, jobId: hex, escrow: escrow.toBase58(), datasetCid: DATASET_CID, config: { lr: 0.001 } }));
+        const body = Buffer.from(
+          JSON.stringify({ quoteId, jobId: hex, escrow: escrow.toBase58(), datasetCid: DATASET_CID, config: { lr: 0.001 } }),
+        );
         prepared.push({ wallet, idempotencyKey: `bench-${hex.slice(0, 24)}`, body });
       }
     };
@@ -176,8 +199,10 @@ async function run(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     agent.destroy();
     latencies.sort();
-    console.log(`submission bench: ${jobs} signed POST /v1/jobs, each escrow verified on chain, concurrency ${concurrency}, redis ${redis.url}`);
-    console.log(figure("throughput", (jobs / seconds).toFixed(0), "req/s", undefined) + "no target set");
+    console.log(
+      `submission bench: ${jobs} signed POST /v1/jobs, each escrow verified on chain, concurrency ${concurrency}, redis ${redis.url}`,
+    );
+    console.log(`${figure("throughput", (jobs / seconds).toFixed(0), "req/s", undefined)}no target set`);
     console.log(figure("latency p50", percentile(latencies, 50).toFixed(2), "ms"));
     console.log(figure("latency p99", percentile(latencies, 99).toFixed(2), "ms"));
     console.log(figure("latency max", latencies[latencies.length - 1].toFixed(2), "ms"));

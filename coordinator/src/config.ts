@@ -171,7 +171,9 @@ function validate(config: CoordinatorConfig): CoordinatorConfig {
   const grace = config.heartbeat.startupGraceMs ?? 0;
   if (!Number.isSafeInteger(grace) || grace < 0) throw new ConfigError(`heartbeat.startupGraceMs must be an integer ≥ 0, got ${grace}`);
   if (config.verification.retryMaxMs < config.verification.retryBaseMs) {
-    throw new ConfigError(`verification.retryMaxMs (${config.verification.retryMaxMs}) must be ≥ verification.retryBaseMs (${config.verification.retryBaseMs})`);
+    throw new ConfigError(
+      `verification.retryMaxMs (${config.verification.retryMaxMs}) must be ≥ verification.retryBaseMs (${config.verification.retryBaseMs})`,
+    );
   }
   if (config.matching.defaultMaxDurationSecs < MIN_DURATION_SECS || config.matching.defaultMaxDurationSecs > MAX_DURATION_SECS) {
     throw new ConfigError(
@@ -182,7 +184,11 @@ function validate(config: CoordinatorConfig): CoordinatorConfig {
   if (!["debug", "info", "warn", "error"].includes(config.logLevel)) {
     throw new ConfigError(`logLevel must be debug, info, warn or error, got ${JSON.stringify(config.logLevel)}`);
   }
-  for (const [name, url] of [["rpcUrl", config.rpcUrl], ["ipfs.apiUrl", config.ipfs.apiUrl], ["redis.url", config.redis.url]]) {
+  for (const [name, url] of [
+    ["rpcUrl", config.rpcUrl],
+    ["ipfs.apiUrl", config.ipfs.apiUrl],
+    ["redis.url", config.redis.url],
+  ]) {
     try {
       new URL(url);
     } catch {

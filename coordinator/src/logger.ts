@@ -34,7 +34,7 @@ function serialise(value: unknown): unknown {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? "info";
   const context = options.context ?? {};
-  const write = options.write ?? ((line: string) => process.stderr.write(line + "\n"));
+  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const log = (at: LogLevel, msg: string, fields: LogFields = {}): void => {
     if (ORDER[at] < ORDER[level]) return;
     const entry: LogFields = { ts: new Date().toISOString(), level: at, msg, ...context };

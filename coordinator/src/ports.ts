@@ -6,8 +6,8 @@
  * types: addresses are base58 strings, amounts bigint base units, job ids 64
  * lowercase hex characters.
  */
-import { ProofVerdict } from "./domain/proof-verdict";
-import { ProofSubject } from "./proofs/verifier";
+import type { ProofVerdict } from "./domain/proof-verdict";
+import type { ProofSubject } from "./proofs/verifier";
 
 /** Unix ms. Injected so tests can move time; production passes Date.now. */
 export type Clock = () => number;

@@ -13,33 +13,33 @@
  * leaves each record either before or after a change, never half-way; a reserved offer
  * whose lock never happened expires and the job is unlocked and requeued.
  */
-import { readFileSync } from "fs";
-import { createServer, Server } from "http";
-import { AddressInfo } from "net";
-import { join } from "path";
+import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 
-import { Express } from "express";
-import Redis from "ioredis";
+import type { Express } from "express";
+import type Redis from "ioredis";
 
-import { CoordinatorConfig } from "./config";
-import { createGpuCatalogue, GpuCatalogue } from "./domain/gpu";
-import { DEFAULT_MATCHER_CONFIG, MatcherConfig } from "./domain/matcher";
-import { DEFAULT_PRICING_CONFIG, PricingConfig } from "./domain/pricing";
+import type { CoordinatorConfig } from "./config";
+import { createGpuCatalogue, type GpuCatalogue } from "./domain/gpu";
+import { DEFAULT_MATCHER_CONFIG, type MatcherConfig } from "./domain/matcher";
+import { DEFAULT_PRICING_CONFIG, type PricingConfig } from "./domain/pricing";
 import { createApp } from "./http/app";
-import { ApiContext, HealthProbes } from "./http/context";
+import type { ApiContext, HealthProbes } from "./http/context";
 import { withFastHeartbeat } from "./http/heartbeat-fast";
 import { ApiMetrics } from "./http/metrics";
 import { ipfsProbe, redisProbe, rpcProbe } from "./http/probes";
 import { schemas } from "./http/schemas";
-import { Logger } from "./logger";
+import type { Logger } from "./logger";
 import { checkpointLoop } from "./loops/checkpoints";
 import { dispatcherLoop } from "./loops/dispatcher";
-import { Loop } from "./loops/loop";
+import type { Loop } from "./loops/loop";
 import { verificationLoop } from "./loops/verification";
 import { watchdogLoop } from "./loops/watchdog";
-import { Clock, EscrowActions, EscrowVerifier, ProofChecker } from "./ports";
-import { IpfsReader, KuboIpfs, MetricEvaluatorRegistry, proofVerifierFor, readLimitsOf, retryPolicyOf } from "./proofs";
-import { createStore, Store } from "./store";
+import type { Clock, EscrowActions, EscrowVerifier, ProofChecker } from "./ports";
+import { type IpfsReader, KuboIpfs, type MetricEvaluatorRegistry, proofVerifierFor, readLimitsOf, retryPolicyOf } from "./proofs";
+import { createStore, type Store } from "./store";
 
 export interface ServiceDeps {
   readonly config: CoordinatorConfig;
@@ -89,10 +89,7 @@ export function createService(deps: ServiceDeps): Service {
   const store = createStore(redis, config.redis.keyPrefix);
   const catalogue = deps.catalogue ?? createGpuCatalogue();
   const healthTimeoutMs = deps.healthTimeoutMs ?? 2_000;
-  const metrics = new ApiMetrics(
-    { jobCounts: () => store.jobs.counts(), nodesOnline: () => store.nodes.onlineCount() },
-    log,
-  );
+  const metrics = new ApiMetrics({ jobCounts: () => store.jobs.counts(), nodesOnline: () => store.nodes.onlineCount() }, log);
   const ctx: ApiContext = {
     config,
     store,

@@ -12,7 +12,7 @@
  * only be remembered until `nonceExpiresAt`, after which the timestamp check alone
  * refuses the request.
  */
-import { createHash, createPublicKey, KeyObject, randomBytes, verify as verifyWithNode } from "crypto";
+import { createHash, createPublicKey, type KeyObject, randomBytes, verify as verifyWithNode } from "node:crypto";
 
 import { ed25519 } from "@noble/curves/ed25519";
 import bs58 from "bs58";

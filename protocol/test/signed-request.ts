@@ -1,4 +1,4 @@
-import { createHash } from "crypto";
+import { createHash } from "node:crypto";
 
 import { expect } from "chai";
 
@@ -13,11 +13,11 @@ import {
   HEADER_NONCE,
   HEADER_SIGNATURE,
   HEADER_TIMESTAMP,
-  RequestHeaders,
+  type RequestHeaders,
   signRequest,
-  SignedRequestHeaders,
+  type SignedRequestHeaders,
   verifyRequest,
-  VerifiedRequest,
+  type VerifiedRequest,
 } from "../src/signed-request";
 
 const NOW = 1_700_000_000_000;
@@ -36,7 +36,14 @@ describe("signed requests", () => {
   const verify = (
     overrides: { headers?: RequestHeaders; method?: string; path?: string; body?: string | Uint8Array; now?: number } = {},
   ): VerifiedRequest | AuthError =>
-    verifyRequest(overrides.headers ?? headers, overrides.method ?? "POST", overrides.path ?? PATH, overrides.body ?? BODY, overrides.now ?? NOW, SKEW);
+    verifyRequest(
+      overrides.headers ?? headers,
+      overrides.method ?? "POST",
+      overrides.path ?? PATH,
+      overrides.body ?? BODY,
+      overrides.now ?? NOW,
+      SKEW,
+    );
 
   const expectRefused = (result: VerifiedRequest | AuthError, code: string): void => {
     expect(result).to.be.instanceOf(AuthError);
@@ -66,7 +73,9 @@ describe("signed requests", () => {
     const message = new TextDecoder().decode(canonicalMessage("post", PATH, BODY, String(NOW), headers[HEADER_NONCE]));
     const bodyHash = createHash("sha256").update(BODY).digest("hex");
     expect(message).to.equal(`cyxwiz-v1\nPOST\n${PATH}\n${bodyHash}\n${NOW}\n${headers[HEADER_NONCE]}`);
-    expect(ed25519.verify(bs58.decode(headers[HEADER_SIGNATURE]), new TextEncoder().encode(message), client.publicKey.toBytes())).to.equal(true);
+    expect(ed25519.verify(bs58.decode(headers[HEADER_SIGNATURE]), new TextEncoder().encode(message), client.publicKey.toBytes())).to.equal(
+      true,
+    );
   });
 
   it("uses a fresh nonce for every request", () => {
@@ -202,6 +211,8 @@ describe("signed requests", () => {
     const mismatched = new Uint8Array(64);
     mismatched.set(client.secretKey.subarray(0, 32));
     mismatched.set(Keypair.generate().publicKey.toBytes(), 32);
-    expect(() => signRequest({ secretKey: mismatched }, "GET", "/", "")).to.throw(AuthError).with.property("code", "BAD_KEY");
+    expect(() => signRequest({ secretKey: mismatched }, "GET", "/", ""))
+      .to.throw(AuthError)
+      .with.property("code", "BAD_KEY");
   });
 });

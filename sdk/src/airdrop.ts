@@ -1,5 +1,5 @@
 /** SOL from the cluster's faucet (localnet, devnet): `requestAirdrop`, confirmed. */
-import { Connection, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
+import { type Connection, LAMPORTS_PER_SOL, type PublicKey } from "@solana/web3.js";
 
 import { TransactionFailedError } from "./errors";
 
@@ -12,12 +12,7 @@ export async function airdrop(connection: Connection, to: PublicKey, lamports: n
 }
 
 /** Airdrops up to `target` lamports when the balance is below `minimum`; returns the lamports added. */
-export async function topUp(
-  connection: Connection,
-  to: PublicKey,
-  minimum: number,
-  target: number = minimum,
-): Promise<number> {
+export async function topUp(connection: Connection, to: PublicKey, minimum: number, target: number = minimum): Promise<number> {
   const balance = await connection.getBalance(to);
   if (balance >= minimum) return 0;
   const missing = target - balance;

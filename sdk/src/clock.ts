@@ -3,7 +3,7 @@
  * not the wall clock (they differ on the localnet after a warp, and by drift on
  * real clusters), so expiries are computed from `chainUnixTime`.
  */
-import { Connection, SYSVAR_CLOCK_PUBKEY } from "@solana/web3.js";
+import { type Connection, SYSVAR_CLOCK_PUBKEY } from "@solana/web3.js";
 
 /** Clock sysvar: slot u64, epoch_start_timestamp i64, epoch u64, leader_schedule_epoch u64, unix_timestamp i64. */
 const UNIX_TIMESTAMP_OFFSET = 32;

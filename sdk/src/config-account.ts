@@ -1,8 +1,8 @@
 /** The marketplace Config account, decoded. */
-import { PublicKey } from "@solana/web3.js";
+import type { PublicKey } from "@solana/web3.js";
 
 import { configAddress } from "./pda";
-import { JobEscrowProgram } from "./program";
+import type { JobEscrowProgram } from "./program";
 
 /** The tunable part of the config (`ConfigParams` in the program). */
 export interface ConfigParams {

@@ -3,7 +3,7 @@
  * `Connection` made here, so pointing the whole project at devnet or at the
  * localnet is a matter of one URL.
  */
-import { Commitment, Connection } from "@solana/web3.js";
+import { type Commitment, Connection } from "@solana/web3.js";
 
 export const DEFAULT_RPC_URL = "http://127.0.0.1:8899";
 export const RPC_URL_ENV = "CYXWIZ_RPC_URL";

@@ -1,7 +1,7 @@
 /** The SDK speaks bigint (token amounts) and number (seconds); Anchor's coder takes BN. */
 import { BN } from "@coral-xyz/anchor";
 
-import { Amount, toU64 } from "./split";
+import { type Amount, toU64 } from "./split";
 
 export function u64(amount: Amount): BN {
   return new BN(toU64(amount).toString());

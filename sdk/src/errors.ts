@@ -6,7 +6,7 @@
  * carrying the Rust name (`Unauthorized`, `ConstraintSeeds`, ...).
  */
 import { AnchorError, LangErrorCode, LangErrorMessage } from "@coral-xyz/anchor";
-import { SendTransactionError, TransactionError } from "@solana/web3.js";
+import { SendTransactionError, type TransactionError } from "@solana/web3.js";
 
 import { IDL } from "./idl/job_escrow";
 import { JOB_ESCROW_PROGRAM_ID } from "./program";
@@ -150,9 +150,7 @@ export function decodeProgramError(error: unknown): EscrowProgramError | undefin
   const decoded = fromLogs(logs);
   if (decoded !== undefined) return decoded;
 
-  const code =
-    customCodeOf(error) ??
-    customCodeOf((error as { transactionError?: unknown } | null)?.transactionError);
+  const code = customCodeOf(error) ?? customCodeOf((error as { transactionError?: unknown } | null)?.transactionError);
   if (code !== undefined) {
     const known = DEFINITIONS.get(code);
     return known === undefined ? undefined : new EscrowProgramError(known, logs);

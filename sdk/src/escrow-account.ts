@@ -1,11 +1,11 @@
 /** JobEscrow accounts, decoded by Anchor's coder into readable values. */
-import { IdlAccounts } from "@coral-xyz/anchor";
+import type { IdlAccounts } from "@coral-xyz/anchor";
 import { PublicKey } from "@solana/web3.js";
 
-import { JobEscrow } from "./idl/job_escrow";
-import { JobId } from "./job-id";
+import type { JobEscrow } from "./idl/job_escrow";
+import type { JobId } from "./job-id";
 import { vaultAddress } from "./pda";
-import { JobEscrowProgram } from "./program";
+import type { JobEscrowProgram } from "./program";
 
 export const ESCROW_STATUSES = ["Created", "Locked", "Released", "Refunded", "Disputed", "Expired"] as const;
 export type EscrowStatusName = (typeof ESCROW_STATUSES)[number];

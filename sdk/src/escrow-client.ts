@@ -6,10 +6,10 @@
  * token account, a substituted account in a test) use the builders in
  * `./instructions` with `sendInstructions`.
  */
-import { Connection, PublicKey, Signer, TransactionInstruction } from "@solana/web3.js";
+import type { Connection, PublicKey, Signer, TransactionInstruction } from "@solana/web3.js";
 
-import { MarketConfig, requireConfig } from "./config-account";
-import { Escrow, fetchEscrow } from "./escrow-account";
+import { type MarketConfig, requireConfig } from "./config-account";
+import { type Escrow, fetchEscrow } from "./escrow-account";
 import {
   closeEscrowInstruction,
   createEscrowInstruction,
@@ -22,14 +22,14 @@ import {
   settlePartialInstruction,
   unlockEscrowInstruction,
   updateConfigInstruction,
-  UpdateConfigParams,
+  type UpdateConfigParams,
 } from "./instructions";
-import { JobId } from "./job-id";
+import type { JobId } from "./job-id";
 import { escrowAddress } from "./pda";
-import { jobEscrowProgram, JobEscrowProgram } from "./program";
-import { ProofHash } from "./proof";
-import { sendInstructions, SendOptions } from "./send";
-import { Amount } from "./split";
+import { jobEscrowProgram, type JobEscrowProgram } from "./program";
+import type { ProofHash } from "./proof";
+import { sendInstructions, type SendOptions } from "./send";
+import type { Amount } from "./split";
 import { tokenAccountAddress } from "./token";
 
 export interface CreateEscrowRequest {

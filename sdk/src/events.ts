@@ -3,9 +3,9 @@
  * own EventParser. Names and fields are camelCase, as `program.addEventListener`
  * delivers them (`escrowReleasedEvent`, `nodeAmount`).
  */
-import { BorshCoder, EventParser, IdlEvents } from "@coral-xyz/anchor";
+import { BorshCoder, EventParser, type IdlEvents } from "@coral-xyz/anchor";
 
-import { JobEscrow } from "./idl/job_escrow";
+import type { JobEscrow } from "./idl/job_escrow";
 import { CAMEL_CASE_IDL, JOB_ESCROW_PROGRAM_ID } from "./program";
 
 export type EscrowEventName = keyof IdlEvents<JobEscrow> & string;

@@ -1,7 +1,7 @@
 /** Reading what happened to an escrow from the chain's transaction history. */
-import { Connection, Finality, PublicKey, TransactionError } from "@solana/web3.js";
+import type { Connection, Finality, PublicKey, TransactionError } from "@solana/web3.js";
 
-import { EscrowEvent, parseEvents } from "./events";
+import { type EscrowEvent, parseEvents } from "./events";
 
 export interface EscrowHistoryEntry {
   signature: string;
@@ -21,11 +21,7 @@ export class TransactionNotFoundError extends Error {
 }
 
 /** The logs of a confirmed transaction. */
-export async function transactionLogs(
-  connection: Connection,
-  signature: string,
-  commitment: Finality = "confirmed",
-): Promise<string[]> {
+export async function transactionLogs(connection: Connection, signature: string, commitment: Finality = "confirmed"): Promise<string[]> {
   const transaction = await connection.getTransaction(signature, { commitment, maxSupportedTransactionVersion: 0 });
   if (transaction === null) throw new TransactionNotFoundError(signature);
   return transaction.meta?.logMessages ?? [];

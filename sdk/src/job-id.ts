@@ -2,7 +2,7 @@
  * Job ids: the 32 bytes JobEscrow stores and uses as a PDA seed. The coordinator
  * names jobs with strings (uuids); the chain sees their sha256.
  */
-import { createHash } from "crypto";
+import { createHash } from "node:crypto";
 
 export type JobId = Uint8Array;
 
@@ -12,7 +12,10 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const HEX_RE = /^[0-9a-f]{64}$/i;
 
 export class InvalidJobIdError extends Error {
-  constructor(readonly input: string, reason: string) {
+  constructor(
+    readonly input: string,
+    reason: string,
+  ) {
     super(`invalid job id ${JSON.stringify(input)}: ${reason}`);
     this.name = "InvalidJobIdError";
   }

@@ -1,11 +1,14 @@
 /** Keypairs stored as solana-keygen writes them: a JSON array of the 64 secret-key bytes. */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
-import { dirname } from "path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 
 import { Keypair } from "@solana/web3.js";
 
 export class KeypairFileError extends Error {
-  constructor(readonly path: string, reason: string) {
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
     super(`${path}: ${reason}`);
     this.name = "KeypairFileError";
   }
@@ -19,9 +22,7 @@ export function readKeypairFile(path: string): Keypair {
     throw new KeypairFileError(path, `not readable as JSON (${(error as Error).message})`);
   }
   const isByteArray =
-    Array.isArray(parsed) &&
-    parsed.length === 64 &&
-    parsed.every((byte) => Number.isInteger(byte) && byte >= 0 && byte <= 255);
+    Array.isArray(parsed) && parsed.length === 64 && parsed.every((byte) => Number.isInteger(byte) && byte >= 0 && byte <= 255);
   if (!isByteArray) throw new KeypairFileError(path, "expected a JSON array of 64 bytes (solana-keygen format)");
   return Keypair.fromSecretKey(Uint8Array.from(parsed as number[]));
 }

@@ -2,7 +2,7 @@
  * Localnet faucet: the mint authority hands a wallet SOL and CYXWIZ and creates its
  * token account, in one transaction. Tests and the bench make their users here.
  */
-import { Connection, Keypair, PublicKey, Signer, SystemProgram } from "@solana/web3.js";
+import { type Connection, Keypair, type PublicKey, type Signer, SystemProgram } from "@solana/web3.js";
 
 import { sendInstructions } from "./send";
 import { createTokenAccountInstruction, mintToInstruction, tokenAccountAddress } from "./token";

@@ -3,10 +3,10 @@
  * set up and where the keys are. Tests, the bench and services read it instead of
  * re-deriving the deployment.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
-import { join, resolve } from "path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 
-import { Keypair } from "@solana/web3.js";
+import type { Keypair } from "@solana/web3.js";
 
 import { readKeypairFile } from "./keypair-file";
 
@@ -48,7 +48,10 @@ export interface LocalnetManifest {
 export type LocalnetKeys = Record<KeyRole, Keypair>;
 
 export class ManifestError extends Error {
-  constructor(readonly path: string, reason: string) {
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
     super(`${path}: ${reason}`);
     this.name = "ManifestError";
   }

@@ -1,7 +1,7 @@
 /** Program-derived addresses of JobEscrow (seeds as in programs/job-escrow/src/state/seeds.rs). */
 import { PublicKey } from "@solana/web3.js";
 
-import { JobId } from "./job-id";
+import type { JobId } from "./job-id";
 import { JOB_ESCROW_PROGRAM_ID } from "./program";
 
 export const CONFIG_SEED = Buffer.from("config");
@@ -14,11 +14,7 @@ export function configAddress(programId: PublicKey = JOB_ESCROW_PROGRAM_ID): Pub
 }
 
 /** `["escrow", payer, job_id]`: one escrow per payer and job. */
-export function escrowAddress(
-  payer: PublicKey,
-  jobId: JobId,
-  programId: PublicKey = JOB_ESCROW_PROGRAM_ID,
-): PublicKey {
+export function escrowAddress(payer: PublicKey, jobId: JobId, programId: PublicKey = JOB_ESCROW_PROGRAM_ID): PublicKey {
   return PublicKey.findProgramAddressSync([ESCROW_SEED, payer.toBuffer(), Buffer.from(jobId)], programId)[0];
 }
 

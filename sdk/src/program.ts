@@ -1,9 +1,9 @@
 /** The typed Anchor client of JobEscrow. */
 import { Program } from "@coral-xyz/anchor";
 import { convertIdlToCamelCase } from "@coral-xyz/anchor/dist/cjs/idl";
-import { Connection, PublicKey } from "@solana/web3.js";
+import { type Connection, PublicKey } from "@solana/web3.js";
 
-import { IDL, JobEscrow } from "./idl/job_escrow";
+import { IDL, type JobEscrow } from "./idl/job_escrow";
 
 export const JOB_ESCROW_PROGRAM_ID = new PublicKey(IDL.address);
 

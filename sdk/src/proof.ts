@@ -1,5 +1,5 @@
 /** Proof hashes: sha256 of the verified result (the trained weights), 32 bytes on chain. */
-import { createHash } from "crypto";
+import { createHash } from "node:crypto";
 
 export type ProofHash = Uint8Array;
 

@@ -2,7 +2,7 @@
  * Sending instructions with an explicit set of signers. The first signer pays the
  * fee: in JobEscrow every actor pays for its own transactions.
  */
-import { Commitment, Connection, Signer, Transaction, TransactionInstruction } from "@solana/web3.js";
+import { type Commitment, type Connection, type Signer, Transaction, type TransactionInstruction } from "@solana/web3.js";
 
 import { decodeProgramError, TransactionFailedError } from "./errors";
 

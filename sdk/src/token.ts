@@ -12,10 +12,10 @@ import {
   TOKEN_PROGRAM_ID,
   unpackAccount,
 } from "@solana/spl-token";
-import { Connection, Keypair, PublicKey, Signer, SystemProgram, TransactionInstruction } from "@solana/web3.js";
+import { type Connection, type Keypair, type PublicKey, type Signer, SystemProgram, type TransactionInstruction } from "@solana/web3.js";
 
 import { sendInstructions } from "./send";
-import { Amount, toU64 } from "./split";
+import { type Amount, toU64 } from "./split";
 
 /** CYXWIZ has 6 decimals: 1 CYXWIZ = 1 000 000 base units. */
 export const CYXWIZ_DECIMALS = 6;
@@ -26,27 +26,12 @@ export function tokenAccountAddress(mint: PublicKey, owner: PublicKey): PublicKe
 }
 
 /** Creates the owner's associated token account unless it exists. */
-export function createTokenAccountInstruction(
-  payer: PublicKey,
-  owner: PublicKey,
-  mint: PublicKey,
-): TransactionInstruction {
-  return createAssociatedTokenAccountIdempotentInstruction(
-    payer,
-    tokenAccountAddress(mint, owner),
-    owner,
-    mint,
-    TOKEN_PROGRAM_ID,
-  );
+export function createTokenAccountInstruction(payer: PublicKey, owner: PublicKey, mint: PublicKey): TransactionInstruction {
+  return createAssociatedTokenAccountIdempotentInstruction(payer, tokenAccountAddress(mint, owner), owner, mint, TOKEN_PROGRAM_ID);
 }
 
 /** The owner's associated token account, created if missing (`payer` pays the rent). */
-export async function ensureTokenAccount(
-  connection: Connection,
-  payer: Signer,
-  owner: PublicKey,
-  mint: PublicKey,
-): Promise<PublicKey> {
+export async function ensureTokenAccount(connection: Connection, payer: Signer, owner: PublicKey, mint: PublicKey): Promise<PublicKey> {
   const address = tokenAccountAddress(mint, owner);
   if ((await connection.getAccountInfo(address)) === null) {
     await sendInstructions(connection, [createTokenAccountInstruction(payer.publicKey, owner, mint)], [payer]);
@@ -127,9 +112,5 @@ export async function mintTokens(
   amount: Amount,
   decimals: number = CYXWIZ_DECIMALS,
 ): Promise<string> {
-  return sendInstructions(
-    connection,
-    [mintToInstruction(mint, destination, mintAuthority.publicKey, amount, decimals)],
-    [mintAuthority],
-  );
+  return sendInstructions(connection, [mintToInstruction(mint, destination, mintAuthority.publicKey, amount, decimals)], [mintAuthority]);
 }

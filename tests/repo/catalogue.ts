@@ -5,9 +5,9 @@
  * the repository points at documents kept outside it. Run by `npm run test:repo`; it
  * needs no services, only the checkout (and git, to list its files).
  */
-import { execFileSync } from "child_process";
-import { existsSync, lstatSync, readdirSync, readFileSync } from "fs";
-import { extname, join, resolve } from "path";
+import { execFileSync } from "node:child_process";
+import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
+import { extname, join, resolve } from "node:path";
 
 import { expect } from "chai";
 
@@ -16,20 +16,20 @@ const CATALOGUE = "docs/security-tests.md";
 /** Where references to security tests are looked for. */
 const SOURCE_EXTENSIONS = new Set([".ts", ".tsx", ".rs", ".md", ".yaml", ".yml", ".toml", ".sh"]);
 
-export interface Citation {
+interface Citation {
   readonly file: string;
   readonly names: string[];
   readonly line: number;
 }
 
-export interface Entry {
+interface Entry {
   readonly number: number;
   readonly title: string;
   readonly line: number;
   readonly tests: Citation[];
 }
 
-export interface Catalogue {
+interface Catalogue {
   readonly entries: Entry[];
   /** Entry numbers listed under "Not covered yet". */
   readonly notCovered: { number: number; line: number }[];
@@ -43,7 +43,7 @@ const looksLikePath = (token: string): boolean =>
   /^[\w.-]+(\/[\w.-]+)+\/?$/.test(token) && !token.startsWith("cyxwiz/") && (token.endsWith("/") || /\.\w+$/.test(token));
 
 /** Reads the catalogue: `### N. Title` entries, their "- `file`: `name`; `name`" lines, and the gaps. */
-export function parseCatalogue(text: string): Catalogue {
+function parseCatalogue(text: string): Catalogue {
   const entries: Entry[] = [];
   const notCovered: { number: number; line: number }[] = [];
   const paths: { path: string; line: number }[] = [];
@@ -80,7 +80,7 @@ export function parseCatalogue(text: string): Catalogue {
 const NUMBER_LIST = String.raw`\d+(?:\s*[–-]\s*\d+)?(?:\s*(?:,|and)\s*\d+(?:\s*[–-]\s*\d+)?)*`;
 
 /** "1–9, 13, 15–18 and 22" → 1 … 9, 13, 15 … 18, 22. */
-export function expandNumbers(list: string): number[] {
+function expandNumbers(list: string): number[] {
   const out: number[] = [];
   for (const part of list.split(/\s*(?:,|\band\b)\s*/)) {
     const range = /^(\d+)\s*[–-]\s*(\d+)$/.exec(part.trim());
@@ -93,7 +93,7 @@ export function expandNumbers(list: string): number[] {
   return out;
 }
 
-export interface Reference {
+interface Reference {
   readonly number: number;
   readonly line: number;
   readonly text: string;
@@ -105,11 +105,12 @@ export interface Reference {
  * and Rust test functions named `tNN_…`. HTTP statuses ("400: …") are three digits and
  * so never read as a test.
  */
-export function referencesIn(text: string, file: string): Reference[] {
+function referencesIn(text: string, file: string): Reference[] {
   const found: Reference[] = [];
   const lineOf = (offset: number) => text.slice(0, offset).split("\n").length;
-  const add = (numbers: number[], offset: number, match: string) =>
-    numbers.forEach((number) => found.push({ number, line: lineOf(offset), text: match.trim() }));
+  const add = (numbers: number[], offset: number, match: string) => {
+    for (const number of numbers) found.push({ number, line: lineOf(offset), text: match.trim() });
+  };
 
   for (const match of text.matchAll(new RegExp(String.raw`\btests?\s+(${NUMBER_LIST})`, "gi"))) {
     add(expandNumbers(match[1]), match.index ?? 0, match[0]);
@@ -137,7 +138,7 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&
  * Whether `name` is a test (or function) of `source`: in Rust, a `fn name`; in
  * TypeScript, a whole quoted title, or the literal start of a template title.
  */
-export function namesTest(source: string, file: string, name: string): boolean {
+function namesTest(source: string, file: string, name: string): boolean {
   if (file.endsWith(".rs")) return new RegExp(String.raw`\bfn ${escapeRegExp(name)}\b`).test(source);
   const quoted = new RegExp(String.raw`(["'\x60])${escapeRegExp(name)}(?:\1|\s*\$\{)`);
   return quoted.test(source);
@@ -196,6 +197,7 @@ describe("repository: reading security-test references", () => {
   });
 
   it("matches a named test only by its whole title, or by the literal start of a template title", () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source of a test file, as text, with a template title in it.
     const source = 'it("25: twice, one job", f);\nit(`32: refuses ${policy}`, f);\nasync fn t19_expiry() {}';
     expect(namesTest(source, "a.ts", "25: twice, one job")).to.equal(true);
     expect(namesTest(source, "a.ts", "25: twice")).to.equal(false);

@@ -17,8 +17,12 @@ async function main(): Promise<void> {
   let started = performance.now();
   const dataset = generateDatasetBytes(DEMO_DATASET);
   const generatedIn = ms(started);
-  console.log(`dataset      ${DEMO_DATASET.samples} × ${DEMO_DATASET.features} features, ${DEMO_DATASET.classes} classes, ${dataset.byteLength} bytes, sha256 ${sha256Hex(dataset)} (generated in ${generatedIn})`);
-  console.log(`model        ${[DEMO_DATASET.features, ...spec.model.hidden, DEMO_DATASET.classes].join("-")} ${spec.model.activation}; ${JSON.stringify(spec.hyperparameters)}, validation ${spec.validation.fraction}`);
+  console.log(
+    `dataset      ${DEMO_DATASET.samples} × ${DEMO_DATASET.features} features, ${DEMO_DATASET.classes} classes, ${dataset.byteLength} bytes, sha256 ${sha256Hex(dataset)} (generated in ${generatedIn})`,
+  );
+  console.log(
+    `model        ${[DEMO_DATASET.features, ...spec.model.hidden, DEMO_DATASET.classes].join("-")} ${spec.model.activation}; ${JSON.stringify(spec.hyperparameters)}, validation ${spec.validation.fraction}`,
+  );
   console.log(`machine      ${availableParallelism()} cores, Node ${process.version}, TensorFlow.js CPU backend`);
 
   started = performance.now();

@@ -20,7 +20,7 @@
 import { createHash } from "node:crypto";
 
 import { TrainerError } from "./errors";
-import { canonicalSpec, MlpClassifierSpec } from "./spec";
+import { canonicalSpec, type MlpClassifierSpec } from "./spec";
 import { parameterCount, parseWeights } from "./weights";
 
 export const CHECKPOINT_MAGIC = "CYXC";
@@ -53,7 +53,9 @@ export interface Checkpoint {
 
 /** What a checkpoint belongs to: this spec (all of it, seed and epochs included) on this dataset. */
 export function runBinding(spec: MlpClassifierSpec, datasetSha256: string): string {
-  return createHash("sha256").update(`${canonicalSpec(spec)}\n${datasetSha256}`).digest("hex");
+  return createHash("sha256")
+    .update(`${canonicalSpec(spec)}\n${datasetSha256}`)
+    .digest("hex");
 }
 
 function invalid(message: string): TrainerError<"CHECKPOINT_INVALID"> {
@@ -62,7 +64,8 @@ function invalid(message: string): TrainerError<"CHECKPOINT_INVALID"> {
 
 export function serializeCheckpoint(checkpoint: Checkpoint): Uint8Array {
   const { weights, m, v, history } = checkpoint;
-  if (history.length !== checkpoint.epoch) throw invalid(`${checkpoint.epoch} epochs need ${checkpoint.epoch} history records, got ${history.length}`);
+  if (history.length !== checkpoint.epoch)
+    throw invalid(`${checkpoint.epoch} epochs need ${checkpoint.epoch} history records, got ${history.length}`);
   if (m.length !== v.length) throw invalid("m and v differ in length");
   const bytes = new Uint8Array(HEADER + weights.byteLength + 8 * m.length + 32 * history.length);
   const view = new DataView(bytes.buffer);
@@ -105,7 +108,8 @@ export function parseCheckpoint(bytes: Uint8Array): Checkpoint {
     throw invalid(`its weights: ${error instanceof Error ? error.message : String(error)}`);
   }
   const expected = HEADER + weightsLength + 8 * params + 32 * epoch;
-  if (bytes.byteLength !== expected) throw invalid(`${epoch} epochs of a ${params}-parameter model need ${expected} bytes, it has ${bytes.byteLength}`);
+  if (bytes.byteLength !== expected)
+    throw invalid(`${epoch} epochs of a ${params}-parameter model need ${expected} bytes, it has ${bytes.byteLength}`);
   let offset = HEADER + weightsLength;
   const moments = (): Float32Array => {
     const out = new Float32Array(params);

@@ -48,7 +48,8 @@ function invalid(message: string): TrainerError<"DATASET_INVALID"> {
 }
 
 function checkShape(samples: number, features: number, classes: number): void {
-  if (!Number.isInteger(samples) || samples < DATASET_LIMITS.minSamples || samples > 0xffff_ffff) throw invalid(`samples must be at least ${DATASET_LIMITS.minSamples}, got ${samples}`);
+  if (!Number.isInteger(samples) || samples < DATASET_LIMITS.minSamples || samples > 0xffff_ffff)
+    throw invalid(`samples must be at least ${DATASET_LIMITS.minSamples}, got ${samples}`);
   if (!Number.isInteger(features) || features < 1 || features > DATASET_LIMITS.maxFeatures) {
     throw invalid(`features must be 1 to ${DATASET_LIMITS.maxFeatures}, got ${features}`);
   }
@@ -64,7 +65,8 @@ export function datasetByteLength(samples: number, features: number): number {
 export function serializeDataset(dataset: TabularDataset): Uint8Array {
   const { samples, features, classes, x, y } = dataset;
   checkShape(samples, features, classes);
-  if (x.length !== samples * features || y.length !== samples) throw invalid(`x must hold N·F = ${samples * features} values and y N = ${samples}`);
+  if (x.length !== samples * features || y.length !== samples)
+    throw invalid(`x must hold N·F = ${samples * features} values and y N = ${samples}`);
   const bytes = new Uint8Array(datasetByteLength(samples, features));
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < 4; i++) bytes[i] = DATASET_MAGIC.charCodeAt(i);
@@ -85,7 +87,8 @@ export function serializeDataset(dataset: TabularDataset): Uint8Array {
 }
 
 export function parseDataset(bytes: Uint8Array): TabularDataset {
-  if (bytes.byteLength < DATASET_HEADER_BYTES) throw invalid(`${bytes.byteLength} bytes is shorter than the ${DATASET_HEADER_BYTES}-byte header`);
+  if (bytes.byteLength < DATASET_HEADER_BYTES)
+    throw invalid(`${bytes.byteLength} bytes is shorter than the ${DATASET_HEADER_BYTES}-byte header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]);
   if (magic !== DATASET_MAGIC) throw invalid(`magic is ${JSON.stringify(magic)}, expected ${JSON.stringify(DATASET_MAGIC)}`);

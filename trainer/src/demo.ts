@@ -3,7 +3,7 @@
  * trains, on the generated DEMO_DATASET (generate.ts). Only the dataset's CID is left
  * to the caller, since it is known once the bytes are on IPFS.
  */
-import { MLP_KIND, MlpClassifierSpec, TABULAR_FORMAT } from "./spec";
+import { MLP_KIND, type MlpClassifierSpec, TABULAR_FORMAT } from "./spec";
 
 export function demoSpec(datasetCid: string): MlpClassifierSpec {
   return {

@@ -29,13 +29,13 @@
  * compute from the spec like anyone. Those need a client-set quality bar and a
  * held-out set the node never sees (see trainer/README.md).
  */
-import { parseDataset, TabularDataset } from "./dataset";
+import { parseDataset, type TabularDataset } from "./dataset";
 import { TrainerError } from "./errors";
-import { scoreRows, Score } from "./metrics";
+import { scoreRows, type Score } from "./metrics";
 import { checkArchitecture, toTensors } from "./model";
-import { MlpClassifierSpec } from "./spec";
+import type { MlpClassifierSpec } from "./spec";
 import { splitRows } from "./split";
-import { MlpWeights, parseWeights } from "./weights";
+import { type MlpWeights, parseWeights } from "./weights";
 
 export const REPRODUCE_TOLERANCE = {
   /** |claimed − recomputed| for trainLoss and validationLoss, nats. */
@@ -58,14 +58,23 @@ export interface ModelEvaluation {
  * Evaluates parsed weights on a parsed dataset; WEIGHTS_MISMATCH if their shape is not
  * the spec's. Asynchronous only to yield between chunks (metrics.ts); `signal` stops it.
  */
-export async function evaluateParsed(spec: MlpClassifierSpec, data: TabularDataset, weights: MlpWeights, signal?: AbortSignal): Promise<ModelEvaluation> {
+export async function evaluateParsed(
+  spec: MlpClassifierSpec,
+  data: TabularDataset,
+  weights: MlpWeights,
+  signal?: AbortSignal,
+): Promise<ModelEvaluation> {
   checkArchitecture(weights, spec, data);
   const split = splitRows(data.samples, spec);
   const params = toTensors(weights);
   try {
     const train = await scoreRows(params, weights.activation, data, split.train, signal);
     const validation = await scoreRows(params, weights.activation, data, split.validation, signal);
-    return { metrics: { trainLoss: train.loss, validationLoss: validation.loss, validationAccuracy: validation.accuracy }, train, validation };
+    return {
+      metrics: { trainLoss: train.loss, validationLoss: validation.loss, validationAccuracy: validation.accuracy },
+      train,
+      validation,
+    };
   } finally {
     for (const tensor of params) tensor.dispose();
   }
@@ -76,7 +85,12 @@ export async function evaluateParsed(spec: MlpClassifierSpec, data: TabularDatas
  * dataset (the client's) fails with DATASET_INVALID before the weights (the node's)
  * are looked at; bad weights fail with WEIGHTS_INVALID or WEIGHTS_MISMATCH.
  */
-export async function evaluateWeights(spec: MlpClassifierSpec, datasetBytes: Uint8Array, weightsBytes: Uint8Array, signal?: AbortSignal): Promise<ModelEvaluation> {
+export async function evaluateWeights(
+  spec: MlpClassifierSpec,
+  datasetBytes: Uint8Array,
+  weightsBytes: Uint8Array,
+  signal?: AbortSignal,
+): Promise<ModelEvaluation> {
   const data = parseDataset(datasetBytes);
   return evaluateParsed(spec, data, parseWeights(weightsBytes), signal);
 }
@@ -91,7 +105,8 @@ function fmt(value: number): string {
 export function checkReproduction(claimed: Readonly<Record<string, number>>, evaluation: ModelEvaluation): ReproductionCheck {
   const problems: string[] = [];
   const unknown = Object.keys(claimed).filter((name) => !(METRIC_NAMES as readonly string[]).includes(name));
-  if (unknown.length > 0) problems.push(`claims metrics this kind does not define (${unknown.join(", ")}); it reports exactly ${METRIC_NAMES.join(", ")}`);
+  if (unknown.length > 0)
+    problems.push(`claims metrics this kind does not define (${unknown.join(", ")}); it reports exactly ${METRIC_NAMES.join(", ")}`);
   const missing = METRIC_NAMES.filter((name) => claimed[name] === undefined);
   if (missing.length > 0) problems.push(`claims no ${missing.join(", ")}`);
 
@@ -101,14 +116,18 @@ export function checkReproduction(claimed: Readonly<Record<string, number>>, eva
     const actual = evaluation.metrics[name];
     const delta = Math.abs(value - actual);
     if (!(delta <= REPRODUCE_TOLERANCE.loss)) {
-      problems.push(`${name} on the weights is ${fmt(actual)}, the node claimed ${fmt(value)} (|Δ| ${fmt(delta)} > ${REPRODUCE_TOLERANCE.loss})`);
+      problems.push(
+        `${name} on the weights is ${fmt(actual)}, the node claimed ${fmt(value)} (|Δ| ${fmt(delta)} > ${REPRODUCE_TOLERANCE.loss})`,
+      );
     }
   }
   const accuracy = claimed.validationAccuracy;
   if (accuracy !== undefined) {
     const { correct, samples } = evaluation.validation;
     if (!(Math.abs(accuracy - correct / samples) < 0.5 / samples)) {
-      problems.push(`the weights classify ${correct} of ${samples} validation rows correctly (validationAccuracy ${fmt(correct / samples)}), the node claimed ${fmt(accuracy)}`);
+      problems.push(
+        `the weights classify ${correct} of ${samples} validation rows correctly (validationAccuracy ${fmt(correct / samples)}), the node claimed ${fmt(accuracy)}`,
+      );
     }
   }
   return problems.length === 0 ? { reproduced: true } : { reproduced: false, detail: problems.join("; ") };

@@ -12,7 +12,7 @@
  *
  * Same parameters → same bytes → same sha256 (tested), on any Node machine.
  */
-import { serializeDataset, TabularDataset } from "./dataset";
+import { serializeDataset, type TabularDataset } from "./dataset";
 import { permutation, Rng } from "./rng";
 
 export interface MixtureParams {

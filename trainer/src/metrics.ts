@@ -7,9 +7,9 @@
  *            in float64 as logsumexp(z) − z[label] with the max subtracted first
  *   correct  rows whose largest logit is the label's (ties go to the lowest class)
  */
-import { TabularDataset } from "./dataset";
+import type { TabularDataset } from "./dataset";
 import { forward, gatherRows } from "./model";
-import { Activation } from "./spec";
+import type { Activation } from "./spec";
 import { tf } from "./tf";
 
 export interface Score {
@@ -45,7 +45,13 @@ function scoreRow(logits: Float32Array, offset: number, classes: number, label: 
  * reason once `signal` fires, so a large re-evaluation inside the coordinator never
  * holds its event loop (heartbeats, HTTP) for longer than one chunk.
  */
-export async function scoreRows(params: readonly tf.Tensor[], activation: Activation, data: TabularDataset, rows: Uint32Array, signal?: AbortSignal): Promise<Score> {
+export async function scoreRows(
+  params: readonly tf.Tensor[],
+  activation: Activation,
+  data: TabularDataset,
+  rows: Uint32Array,
+  signal?: AbortSignal,
+): Promise<Score> {
   const sum = { loss: 0 };
   let correct = 0;
   for (let start = 0; start < rows.length; start += CHUNK_ROWS) {

@@ -4,11 +4,11 @@
  * forward pass, so what a node measured is what the coordinator measures.
  */
 import { TrainerError } from "./errors";
-import { TabularDataset } from "./dataset";
+import type { TabularDataset } from "./dataset";
 import { Rng } from "./rng";
-import { Activation, MlpClassifierSpec } from "./spec";
+import type { Activation, MlpClassifierSpec } from "./spec";
 import { tf } from "./tf";
-import { DenseLayer, MlpWeights, parameterShapes } from "./weights";
+import { type DenseLayer, type MlpWeights, parameterShapes } from "./weights";
 
 /** [features, ...hidden, classes]: the widths the weights must have. */
 export function architecture(spec: MlpClassifierSpec, data: Pick<TabularDataset, "features" | "classes">): number[] {
@@ -59,7 +59,8 @@ export function toTensors(weights: MlpWeights): tf.Tensor[] {
 /** Reads tensors (in the format's order) back into weights. */
 export function fromTensors(params: readonly tf.Tensor[], activation: Activation, widths: readonly number[]): MlpWeights {
   const shapes = parameterShapes(widths);
-  if (params.length !== shapes.length) throw new TrainerError("WEIGHTS_MISMATCH", `widths ${widths.join("-")} need ${shapes.length} parameter tensors, got ${params.length}`);
+  if (params.length !== shapes.length)
+    throw new TrainerError("WEIGHTS_MISMATCH", `widths ${widths.join("-")} need ${shapes.length} parameter tensors, got ${params.length}`);
   const layers: DenseLayer[] = [];
   for (let i = 0; i < params.length; i += 2) {
     // dataSync returns the backend's own array; copy so later ops cannot alias it.

@@ -107,7 +107,10 @@ export function parseSpec(config: unknown): MlpClassifierSpec {
   const hidden = (model.hidden as readonly unknown[]).map((width, i) => integer(width, `model.hidden[${i}]`, 1, SPEC_LIMITS.maxWidth));
   const activation = model.activation;
   if (typeof activation !== "string" || !(ACTIVATIONS as readonly string[]).includes(activation)) {
-    throw specError("model.activation", `must be one of ${ACTIVATIONS.map((a) => JSON.stringify(a)).join(", ")}, got ${describe(activation)}`);
+    throw specError(
+      "model.activation",
+      `must be one of ${ACTIVATIONS.map((a) => JSON.stringify(a)).join(", ")}, got ${describe(activation)}`,
+    );
   }
 
   const hp = fields(top.hyperparameters, "hyperparameters", ["epochs", "batchSize", "learningRate", "seed"]);

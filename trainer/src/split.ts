@@ -10,7 +10,7 @@
  */
 import { TrainerError } from "./errors";
 import { permutation, Rng } from "./rng";
-import { MlpClassifierSpec } from "./spec";
+import type { MlpClassifierSpec } from "./spec";
 
 export interface Split {
   readonly train: Uint32Array;

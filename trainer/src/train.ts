@@ -18,15 +18,15 @@
  * agent's heartbeats in the same process) are served within one batch's time; an
  * abort throws TRAINING_ABORTED. Every tensor is disposed, whatever happens.
  */
-import { AdamState, adamInit, adamStep, disposeAdam } from "./adam";
-import { EpochRecord, parseCheckpoint, runBinding, serializeCheckpoint } from "./checkpoint";
-import { parseDataset, sha256Hex, TabularDataset } from "./dataset";
+import { type AdamState, adamInit, adamStep, disposeAdam } from "./adam";
+import { type EpochRecord, parseCheckpoint, runBinding, serializeCheckpoint } from "./checkpoint";
+import { parseDataset, sha256Hex, type TabularDataset } from "./dataset";
 import { TrainerError } from "./errors";
-import { evaluateParsed, MlpMetrics } from "./evaluate";
+import { evaluateParsed, type MlpMetrics } from "./evaluate";
 import { scoreRows, countCorrect } from "./metrics";
 import { architecture, checkArchitecture, forward, fromTensors, gatherRows, initialWeights, toTensors } from "./model";
 import { permutation, Rng } from "./rng";
-import { MlpClassifierSpec } from "./spec";
+import type { MlpClassifierSpec } from "./spec";
 import { splitRows } from "./split";
 import { tf } from "./tf";
 import { parameterShapes, parseWeights, serializeWeights } from "./weights";
@@ -79,7 +79,11 @@ function startState(spec: MlpClassifierSpec, data: TabularDataset, binding: stri
   if (checkpoint.binding !== binding) {
     throw new TrainerError("CHECKPOINT_MISMATCH", "the checkpoint belongs to another spec or dataset than this run; start without it");
   }
-  if (checkpoint.epoch > spec.hyperparameters.epochs) throw new TrainerError("CHECKPOINT_MISMATCH", `the checkpoint is at epoch ${checkpoint.epoch}, past the spec's ${spec.hyperparameters.epochs}`);
+  if (checkpoint.epoch > spec.hyperparameters.epochs)
+    throw new TrainerError(
+      "CHECKPOINT_MISMATCH",
+      `the checkpoint is at epoch ${checkpoint.epoch}, past the spec's ${spec.hyperparameters.epochs}`,
+    );
   const weights = parseWeights(checkpoint.weights);
   checkArchitecture(weights, spec, data);
   const params = toTensors(weights);
@@ -93,7 +97,12 @@ function startState(spec: MlpClassifierSpec, data: TabularDataset, binding: stri
       return tf.tensor(values, shape);
     });
   };
-  return { params, adam: { step: checkpoint.step, m: unflatten(checkpoint.m), v: unflatten(checkpoint.v) }, epoch: checkpoint.epoch, history: [...checkpoint.history] };
+  return {
+    params,
+    adam: { step: checkpoint.step, m: unflatten(checkpoint.m), v: unflatten(checkpoint.v) },
+    epoch: checkpoint.epoch,
+    history: [...checkpoint.history],
+  };
 }
 
 function flatten(tensors: readonly tf.Tensor[]): Float32Array {
@@ -115,7 +124,14 @@ function checkAbort(signal: AbortSignal | undefined, where: string): void {
 }
 
 /** One mini-batch: forward, loss, gradients, Adam. Returns the batch's mean loss and correct count. */
-function trainBatch(state: RunState, spec: MlpClassifierSpec, data: TabularDataset, rows: Uint32Array, start: number, end: number): { loss: number; correct: number } {
+function trainBatch(
+  state: RunState,
+  spec: MlpClassifierSpec,
+  data: TabularDataset,
+  rows: Uint32Array,
+  start: number,
+  end: number,
+): { loss: number; correct: number } {
   const size = end - start;
   const labels = new Uint32Array(size);
   const oneHot = new Float32Array(size * data.classes);

@@ -19,7 +19,7 @@
  * on the last layer, whose outputs are the logits).
  */
 import { TrainerError } from "./errors";
-import { Activation, ACTIVATIONS, SPEC_LIMITS } from "./spec";
+import { type Activation, ACTIVATIONS, SPEC_LIMITS } from "./spec";
 
 export const WEIGHTS_FORMAT = "cyxwiz-mlp-weights@1";
 export const WEIGHTS_MAGIC = "CYXW";
@@ -71,7 +71,9 @@ export function serializeWeights(weights: MlpWeights): Uint8Array {
   view.setUint16(4, WEIGHTS_VERSION, true);
   view.setUint8(6, ACTIVATIONS.indexOf(weights.activation));
   view.setUint32(8, layers.length, true);
-  widths.forEach((width, i) => view.setUint32(12 + 4 * i, width, true));
+  widths.forEach((width, i) => {
+    view.setUint32(12 + 4 * i, width, true);
+  });
   let offset = headerBytes(layers.length);
   const write = (values: Float32Array, expected: number, what: string): void => {
     if (values.length !== expected) throw invalid(`${what} must hold ${expected} values, got ${values.length}`);

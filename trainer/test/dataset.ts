@@ -66,8 +66,16 @@ describe("trainer dataset: generation, format, split", () => {
       ["version 2", (b) => (new DataView(b.buffer).setUint16(4, 2, true), b), /version 2 is not 1/],
       ["truncated", (b) => b.subarray(0, b.length - 4), /the file has/],
       ["one class", (b) => (new DataView(b.buffer).setUint32(16, 1, true), b), /classes must be 2 to 1024, got 1/],
-      ["NaN feature", (b) => (new DataView(b.buffer).setFloat32(DATASET_HEADER_BYTES + 8, NaN, true), b), /feature value 2 \(sample 0\) is not finite/],
-      ["label out of range", (b) => (new DataView(b.buffer).setUint32(b.length - 4, 3, true), b), /label of sample 19 is 3, not below the 3 classes/],
+      [
+        "NaN feature",
+        (b) => (new DataView(b.buffer).setFloat32(DATASET_HEADER_BYTES + 8, NaN, true), b),
+        /feature value 2 \(sample 0\) is not finite/,
+      ],
+      [
+        "label out of range",
+        (b) => (new DataView(b.buffer).setUint32(b.length - 4, 3, true), b),
+        /label of sample 19 is 3, not below the 3 classes/,
+      ],
     ];
     for (const [what, corrupt, pattern] of cases) {
       const error = refusal(corrupt(Uint8Array.from(good)));

@@ -9,7 +9,7 @@ import {
   checkReproduction,
   evaluateWeights,
   forward,
-  ModelEvaluation,
+  type ModelEvaluation,
   parseDataset,
   parseWeights,
   REPRODUCE_TOLERANCE,
@@ -17,7 +17,7 @@ import {
   toTensors,
   train,
   TrainerError,
-  TrainResult,
+  type TrainResult,
 } from "../src";
 import { tf } from "../src/tf";
 import { datasetBytes, SMALL_DATASET, smallSpec } from "./fixtures";

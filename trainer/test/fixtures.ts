@@ -1,5 +1,5 @@
 /** Shared inputs of the trainer's tests (no tests in here): small specs, cached datasets. */
-import { DEMO_DATASET, demoSpec, generateDatasetBytes, MixtureParams, MlpClassifierSpec, PLACEHOLDER_CID } from "../src";
+import { DEMO_DATASET, demoSpec, generateDatasetBytes, type MixtureParams, type MlpClassifierSpec, PLACEHOLDER_CID } from "../src";
 
 /** A smaller dataset for tests that train several times: 600 samples, same mixture. */
 export const SMALL_DATASET: MixtureParams = { ...DEMO_DATASET, samples: 600, seed: 11 };

@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 
-import { EpochProgress, parseCheckpoint, parseWeights, sha256Hex, train, TrainerError, TrainResult } from "../src";
+import { type EpochProgress, parseCheckpoint, parseWeights, sha256Hex, train, TrainerError, type TrainResult } from "../src";
 import { tf } from "../src/tf";
 import { datasetBytes, SMALL_DATASET, smallSpec, specWith } from "./fixtures";
 
@@ -142,7 +142,9 @@ describe("trainer train: determinism, checkpoints, cancellation", function () {
     const epochs: number[] = [];
     const started = performance.now();
     setTimeout(() => controller.abort(new Error("node shutting down")), 150);
-    const error = await rejection(train(specWith({ epochs: 1_000 }), datasetBytes(), { signal: controller.signal, onEpoch: (p) => void epochs.push(p.epoch) }));
+    const error = await rejection(
+      train(specWith({ epochs: 1_000 }), datasetBytes(), { signal: controller.signal, onEpoch: (p) => void epochs.push(p.epoch) }),
+    );
     const tookMs = performance.now() - started;
     expect(error.code).to.equal("TRAINING_ABORTED");
     expect(error.message).to.match(/: node shutting down$/);

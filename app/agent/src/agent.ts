@@ -11,17 +11,17 @@
  *
  *   stop()      no more offers, the job aborted, beating stopped, `done` resolved
  */
-import { Keypair } from "@solana/web3.js";
+import type { Keypair } from "@solana/web3.js";
 
-import { CoordinatorClient } from "../../lib/coordinator-client";
+import type { CoordinatorClient } from "../../lib/coordinator-client";
 import { CommandExecutor } from "./command";
-import { AgentHooks } from "./events";
-import { GpuInfo } from "./gpu";
-import { AgentIpfs } from "./ipfs";
+import type { AgentHooks } from "./events";
+import type { GpuInfo } from "./gpu";
+import type { AgentIpfs } from "./ipfs";
 import { JobReports } from "./job-reports";
 import { JobRunner } from "./job-run";
 import { MlpClassifierExecutor } from "./mlp";
-import { Backoff, CoordinatorOutage } from "./outage";
+import { type Backoff, CoordinatorOutage } from "./outage";
 import { AgentOutput } from "./output";
 import { CoordinatorSession } from "./session";
 

@@ -13,12 +13,12 @@
  * it checks the weights' hash only).
  */
 import { execFile, spawn } from "node:child_process";
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
-import { OfferInfo } from "./events";
-import { JobContext, JobExecutor, JobFaultError, JobOutcome } from "./kinds";
+import type { OfferInfo } from "./events";
+import { type JobContext, type JobExecutor, JobFaultError, type JobOutcome } from "./kinds";
 
 export const COMMAND_KIND = "cyxwiz/command@1";
 
@@ -35,9 +35,15 @@ export interface CommandConfig {
 export function parseCommandConfig(config: Record<string, unknown>): CommandConfig | string {
   const { command, outputs } = config;
   for (const key of Object.keys(config)) {
-    if (!["kind", "command", "outputs"].includes(key)) return `config.${key} is not a field of ${COMMAND_KIND} (allowed: kind, command, outputs)`;
+    if (!["kind", "command", "outputs"].includes(key))
+      return `config.${key} is not a field of ${COMMAND_KIND} (allowed: kind, command, outputs)`;
   }
-  if (!Array.isArray(command) || command.length === 0 || command.length > MAX_ARGS || !command.every((arg) => typeof arg === "string" && arg.length > 0)) {
+  if (
+    !Array.isArray(command) ||
+    command.length === 0 ||
+    command.length > MAX_ARGS ||
+    !command.every((arg) => typeof arg === "string" && arg.length > 0)
+  ) {
     return `config.command must be a non-empty array of at most ${MAX_ARGS} non-empty strings (program and arguments)`;
   }
   if (typeof outputs !== "string" || !OUTPUT_RE.test(outputs) || outputs === "dataset.bin") {
@@ -52,16 +58,30 @@ export function sandboxArgs(dir: string, command: readonly string[]): string[] {
     "--unshare-all",
     "--die-with-parent",
     "--new-session",
-    "--ro-bind", "/", "/",
-    "--dev", "/dev",
-    "--proc", "/proc",
-    "--tmpfs", "/tmp",
-    "--bind", dir, dir,
-    "--chdir", dir,
+    "--ro-bind",
+    "/",
+    "/",
+    "--dev",
+    "/dev",
+    "--proc",
+    "/proc",
+    "--tmpfs",
+    "/tmp",
+    "--bind",
+    dir,
+    dir,
+    "--chdir",
+    dir,
     "--clearenv",
-    "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin",
-    "--setenv", "HOME", dir,
-    "--setenv", "CYXWIZ_DATASET", join(dir, "dataset.bin"),
+    "--setenv",
+    "PATH",
+    "/usr/local/bin:/usr/bin:/bin",
+    "--setenv",
+    "HOME",
+    dir,
+    "--setenv",
+    "CYXWIZ_DATASET",
+    join(dir, "dataset.bin"),
     "--",
     ...command,
   ];
@@ -76,15 +96,24 @@ export interface SandboxStatus {
 /** Whether bwrap can build the sandbox on this machine: runs `true` inside it once. */
 export function probeSandbox(bwrap = "bwrap"): Promise<SandboxStatus> {
   return new Promise((resolve) => {
-    execFile(bwrap, ["--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--", "true"], { timeout: 10_000 }, (error, _stdout, stderr) => {
-      if (error === null) return resolve({ ok: true, reason: "" });
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === "ENOENT") return resolve({ ok: false, reason: `bubblewrap (${bwrap}) is not installed; install it (apt-get install -y bubblewrap) to run ${COMMAND_KIND} jobs` });
-      resolve({
-        ok: false,
-        reason: `bubblewrap cannot build a sandbox here (${String(stderr).trim() || error.message}); enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or run the agent where bwrap works`,
-      });
-    });
+    execFile(
+      bwrap,
+      ["--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--", "true"],
+      { timeout: 10_000 },
+      (error, _stdout, stderr) => {
+        if (error === null) return resolve({ ok: true, reason: "" });
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ENOENT")
+          return resolve({
+            ok: false,
+            reason: `bubblewrap (${bwrap}) is not installed; install it (apt-get install -y bubblewrap) to run ${COMMAND_KIND} jobs`,
+          });
+        resolve({
+          ok: false,
+          reason: `bubblewrap cannot build a sandbox here (${String(stderr).trim() || error.message}); enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or run the agent where bwrap works`,
+        });
+      },
+    );
   });
 }
 
@@ -99,7 +128,8 @@ export class CommandExecutor implements JobExecutor {
   ) {}
 
   async check(offer: OfferInfo): Promise<string | null> {
-    if (!this.allowed) return `${COMMAND_KIND} runs the client's own program; this agent does not allow commands (start it with allowCommands / --allow-commands to run them, sandboxed)`;
+    if (!this.allowed)
+      return `${COMMAND_KIND} runs the client's own program; this agent does not allow commands (start it with allowCommands / --allow-commands to run them, sandboxed)`;
     const config = parseCommandConfig(offer.config);
     if (typeof config === "string") return config;
     this.sandbox ??= probeSandbox(this.bwrap);
@@ -115,7 +145,8 @@ export class CommandExecutor implements JobExecutor {
     const weights = await readFile(join(context.dir, config.outputs)).catch((error: NodeJS.ErrnoException) => {
       throw new JobFaultError(`the command ended without writing ${config.outputs} in its directory (${error.code ?? error.message})`);
     });
-    if (weights.length > MAX_OUTPUT_BYTES) throw new JobFaultError(`${config.outputs} has ${weights.length} bytes, more than the ${MAX_OUTPUT_BYTES} a proof may have`);
+    if (weights.length > MAX_OUTPUT_BYTES)
+      throw new JobFaultError(`${config.outputs} has ${weights.length} bytes, more than the ${MAX_OUTPUT_BYTES} a proof may have`);
     context.progress(1);
     return { weights: new Uint8Array(weights), metrics: {} };
   }
@@ -160,7 +191,11 @@ export class CommandExecutor implements JobExecutor {
         if (context.signal.aborted) return reject(context.signal.reason);
         if (why !== null) return reject(new Error(why));
         if (code === 0) return resolve();
-        reject(new JobFaultError(`the command exited with ${code === null ? `signal ${signal}` : `code ${code}`}; its last output: ${tail.trim() || "(none)"}`));
+        reject(
+          new JobFaultError(
+            `the command exited with ${code === null ? `signal ${signal}` : `code ${code}`}; its last output: ${tail.trim() || "(none)"}`,
+          ),
+        );
       };
       child.on("error", (error) => kill(`cannot start ${this.bwrap}: ${error.message}`));
       child.on("close", finish);

@@ -2,7 +2,7 @@
  * What the agent tells its caller: one typed event per thing that happened, in order.
  * The CLI prints them (or writes them as --json lines); tests assert on them.
  */
-import { GpuInfo } from "./gpu";
+import type { GpuInfo } from "./gpu";
 
 export interface OfferInfo {
   readonly jobId: string;
@@ -34,7 +34,17 @@ export type AgentEvent =
   | { type: "offer-refused"; jobId: string; kind: string | null; reason: string }
   | { type: "accepted"; jobId: string; kind: string }
   | { type: "dataset-fetched"; jobId: string; cid: string; bytes: number; sha256: string }
-  | { type: "epoch"; jobId: string; epoch: number; epochs: number; loss: number; accuracy: number; validationLoss: number; validationAccuracy: number; elapsedMs: number }
+  | {
+      type: "epoch";
+      jobId: string;
+      epoch: number;
+      epochs: number;
+      loss: number;
+      accuracy: number;
+      validationLoss: number;
+      validationAccuracy: number;
+      elapsedMs: number;
+    }
   | { type: "checkpoint-uploaded"; jobId: string; epoch: number; epochs: number; cid: string; sha256: string; announced: boolean }
   | { type: "weights-uploaded"; jobId: string; cid: string; sha256: string; bytes: number }
   | { type: "reported"; jobId: string; weightsCid: string; weightsSha256: string; metrics: Record<string, number>; status: string | null }

@@ -44,7 +44,11 @@ export function catalogueModel(name: string): string {
   if (numbered !== null) return `${numbered[1]}_${numbered[2]}${numbered[4] === undefined ? "" : `_${numbered[4]}`}`;
   const family = FAMILY_RE.exec(upper);
   if (family !== null) return family[1];
-  const cleaned = upper.replace(/\b(NVIDIA|GEFORCE|TESLA|QUADRO)\b/g, " ").trim().replace(/[^A-Z0-9]+/g, "_").replace(/^_+|_+$/g, "");
+  const cleaned = upper
+    .replace(/\b(NVIDIA|GEFORCE|TESLA|QUADRO)\b/g, " ")
+    .trim()
+    .replace(/[^A-Z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "");
   return cleaned === "" ? "UNKNOWN" : cleaned.slice(0, 32);
 }
 
@@ -64,7 +68,9 @@ export function parseNvidiaSmi(output: string): GpuInfo | null {
     const comma = line.lastIndexOf(",");
     const mib = Number(line.slice(comma + 1).trim());
     if (comma < 0 || !Number.isFinite(mib) || mib < 0) {
-      throw new GpuDetectionError(`cannot read the nvidia-smi line ${JSON.stringify(line)} (expected "name, MiB"); declare the GPU instead (--gpu MODEL:VRAM_GB)`);
+      throw new GpuDetectionError(
+        `cannot read the nvidia-smi line ${JSON.stringify(line)} (expected "name, MiB"); declare the GPU instead (--gpu MODEL:VRAM_GB)`,
+      );
     }
     cards.push({ model: catalogueModel(line.slice(0, comma)), vramGb: Math.round(mib / 1024) });
   }
@@ -74,7 +80,10 @@ export function parseNvidiaSmi(output: string): GpuInfo | null {
 }
 
 /** Runs nvidia-smi; no nvidia-smi (or no GPU) is the CPU class (`cpuNode`). */
-export function detectGpu(run: (file: string, args: readonly string[]) => string = defaultRun, cpu: () => GpuInfo = () => cpuNode()): GpuInfo {
+export function detectGpu(
+  run: (file: string, args: readonly string[]) => string = defaultRun,
+  cpu: () => GpuInfo = () => cpuNode(),
+): GpuInfo {
   let output: string;
   try {
     output = run("nvidia-smi", NVIDIA_SMI_ARGS);
@@ -98,5 +107,12 @@ export function resolveGpu(option: GpuOption | undefined, detect: () => GpuInfo 
   }
   const count = option.count ?? 1;
   if (!Number.isInteger(count) || count < 1) throw new GpuDetectionError(`the declared GPU count must be an integer ≥ 1, got ${count}`);
-  return { model: option.model.trim().toUpperCase().replace(/[\s-]+/g, "_"), vramGb: option.vramGb, count };
+  return {
+    model: option.model
+      .trim()
+      .toUpperCase()
+      .replace(/[\s-]+/g, "_"),
+    vramGb: option.vramGb,
+    count,
+  };
 }

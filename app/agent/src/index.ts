@@ -11,12 +11,13 @@ import { readFileSync } from "node:fs";
 
 import { Keypair } from "@solana/web3.js";
 
-import { CoordinatorClient, CoordinatorHttpError, Json } from "../../lib/coordinator-client";
+import type { NodeDetailReply } from "../../../protocol/src/api/responses";
+import { CoordinatorClient, CoordinatorHttpError } from "../../lib/coordinator-client";
 import { NodeAgent } from "./agent";
 import { AgentError } from "./errors";
-import { AgentHooks } from "./events";
-import { GpuInfo, GpuOption, resolveGpu } from "./gpu";
-import { AgentIpfs, kuboIpfs } from "./ipfs";
+import type { AgentHooks } from "./events";
+import { type GpuInfo, type GpuOption, resolveGpu } from "./gpu";
+import { type AgentIpfs, kuboIpfs } from "./ipfs";
 
 export { AgentError } from "./errors";
 export { COMMAND_KIND, parseCommandConfig, probeSandbox, sandboxArgs } from "./command";
@@ -70,7 +71,7 @@ export interface AgentHandle {
    * earnings where the coordinator reports them). AgentError STATUS_UNAVAILABLE when the
    * coordinator has no such endpoint or does not know the node yet.
    */
-  status(): Promise<Json>;
+  status(): Promise<NodeDetailReply>;
   /** Settles when the agent has stopped: resolves after stop(), rejects with an AgentError when it cannot go on. */
   readonly done: Promise<void>;
 }
@@ -81,7 +82,10 @@ export function loadKeypair(keypair: Keypair | string): Keypair {
   try {
     bytes = JSON.parse(readFileSync(keypair, "utf8"));
   } catch (error) {
-    throw new AgentError("KEYPAIR_UNREADABLE", `cannot read the node keypair ${keypair} (${(error as Error).message}); create one with solana-keygen new -o ${keypair} or pass --keypair`);
+    throw new AgentError(
+      "KEYPAIR_UNREADABLE",
+      `cannot read the node keypair ${keypair} (${(error as Error).message}); create one with solana-keygen new -o ${keypair} or pass --keypair`,
+    );
   }
   if (!Array.isArray(bytes) || bytes.length !== 64 || !bytes.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) {
     throw new AgentError("KEYPAIR_INVALID", `${keypair} is not a solana-keygen keypair (a JSON array of 64 bytes)`);
@@ -99,10 +103,14 @@ const DECIMAL_RE = /^(0|[1-9][0-9]{0,19})$/;
 export function runAgent(options: AgentOptions, hooks: AgentHooks = {}): AgentHandle {
   const keypair = loadKeypair(options.keypair);
   if (!DECIMAL_RE.test(options.priceFloor) || BigInt(options.priceFloor) > 2n ** 64n - 1n) {
-    throw new AgentError("PRICE_FLOOR_INVALID", `the price floor must be token base units as a decimal integer (e.g. "1000"), got ${JSON.stringify(options.priceFloor)}`);
+    throw new AgentError(
+      "PRICE_FLOOR_INVALID",
+      `the price floor must be token base units as a decimal integer (e.g. "1000"), got ${JSON.stringify(options.priceFloor)}`,
+    );
   }
   const every = options.checkpointEveryEpochs ?? 5;
-  if (!Number.isInteger(every) || every < 0) throw new AgentError("CHECKPOINT_EVERY_INVALID", `checkpointEveryEpochs must be an integer ≥ 0, got ${every}`);
+  if (!Number.isInteger(every) || every < 0)
+    throw new AgentError("CHECKPOINT_EVERY_INVALID", `checkpointEveryEpochs must be an integer ≥ 0, got ${every}`);
   const gpu = resolveGpu(options.gpu, options.detectGpu);
   const api = new CoordinatorClient({ url: options.coordinatorUrl, signer: keypair, timeoutMs: options.requestTimeoutMs });
   const agent = new NodeAgent(

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 
-import { AddOptions, IpfsError, IpfsReader, KuboIpfs, readBytes } from "../../../protocol/src/ipfs";
+import { type AddOptions, IpfsError, type IpfsReader, KuboIpfs, readBytes } from "../../../protocol/src/ipfs";
 
 /** What the agent needs of IPFS; KuboIpfs is one, tests give an in-memory one. */
 export interface AgentIpfs extends IpfsReader {
@@ -26,7 +26,12 @@ export function isTransientIpfsError(error: unknown): boolean {
 }
 
 /** The bytes under `cid`, at most `maxBytes`, within `timeoutMs`; an abort of `signal` ends it at once. */
-export async function fetchBytes(ipfs: AgentIpfs, cid: string, limits: { maxBytes: number; timeoutMs: number }, signal: AbortSignal): Promise<Uint8Array> {
+export async function fetchBytes(
+  ipfs: AgentIpfs,
+  cid: string,
+  limits: { maxBytes: number; timeoutMs: number },
+  signal: AbortSignal,
+): Promise<Uint8Array> {
   signal.throwIfAborted();
   let onAbort: () => void = () => undefined;
   const aborted = new Promise<never>((_, reject) => {

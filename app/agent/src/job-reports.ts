@@ -3,13 +3,13 @@
  * announced), its result (the report) and, when it cannot finish, that it gives the job
  * back. The report and the give-up are retried through outages; a refusal ends them.
  */
-import { CoordinatorClient, CoordinatorHttpError, CoordinatorProtocolError } from "../../lib/coordinator-client";
+import { type CoordinatorClient, CoordinatorHttpError, CoordinatorProtocolError } from "../../lib/coordinator-client";
 import { AgentError } from "./errors";
-import { AgentIpfs, sha256Hex } from "./ipfs";
+import { type AgentIpfs, sha256Hex } from "./ipfs";
 import { describeError } from "./kinds";
-import { JobLease } from "./lease";
-import { CoordinatorOutage, isNotAssigned, isTransient } from "./outage";
-import { AgentOutput } from "./output";
+import type { JobLease } from "./lease";
+import { type CoordinatorOutage, isNotAssigned, isTransient } from "./outage";
+import type { AgentOutput } from "./output";
 import { pause } from "./pause";
 
 export interface ReportBody {
@@ -47,9 +47,15 @@ export class JobReports {
           await this.api.checkpoint(jobId, { epoch, epochs, cid, sha256, ...(jobToken === undefined ? {} : { jobToken }) });
           announced = true;
         } catch (error) {
-          if ((error instanceof CoordinatorHttpError && error.status === 404 && error.code !== "JOB_NOT_FOUND") || error instanceof CoordinatorProtocolError) {
+          if (
+            (error instanceof CoordinatorHttpError && error.status === 404 && error.code !== "JOB_NOT_FOUND") ||
+            error instanceof CoordinatorProtocolError
+          ) {
             this.checkpointsAnnounced = false;
-            this.output.log("debug", `the coordinator has no checkpoint endpoint (${describeError(error)}); checkpoints are uploaded to IPFS but not announced`);
+            this.output.log(
+              "debug",
+              `the coordinator has no checkpoint endpoint (${describeError(error)}); checkpoints are uploaded to IPFS but not announced`,
+            );
           } else {
             this.output.log("warn", `announcing checkpoint ${epoch}/${epochs} of job ${jobId} failed: ${describeError(error)}`);
           }
@@ -57,7 +63,8 @@ export class JobReports {
       }
       this.output.emit({ type: "checkpoint-uploaded", jobId, epoch, epochs, cid, sha256, announced });
     } catch (error) {
-      if (!lease.signal.aborted) this.output.log("warn", `uploading checkpoint ${epoch}/${epochs} of job ${jobId} failed: ${describeError(error)}`);
+      if (!lease.signal.aborted)
+        this.output.log("warn", `uploading checkpoint ${epoch}/${epochs} of job ${jobId} failed: ${describeError(error)}`);
     }
   }
 
@@ -84,7 +91,10 @@ export class JobReports {
         return true;
       } catch (error) {
         if (isTransient(error)) {
-          const ok = await pause(this.outage.unreachable(error), lease.signal).then(() => true, () => false);
+          const ok = await pause(this.outage.unreachable(error), lease.signal).then(
+            () => true,
+            () => false,
+          );
           if (!ok) return false;
           continue;
         }
@@ -114,7 +124,10 @@ export class JobReports {
           lease.lost(`the report was refused: ${describeError(error)}`);
           throw error;
         }
-        throw new AgentError("REPORT_REFUSED", `the coordinator refused the report of job ${jobId}: ${describeError(error)}; not retrying (the weights stay on IPFS as ${body.weightsCid})`);
+        throw new AgentError(
+          "REPORT_REFUSED",
+          `the coordinator refused the report of job ${jobId}: ${describeError(error)}; not retrying (the weights stay on IPFS as ${body.weightsCid})`,
+        );
       }
     }
   }

@@ -13,14 +13,14 @@
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
-import { AgentEvent, OfferInfo } from "./events";
+import type { AgentEvent, OfferInfo } from "./events";
 import { codeOf } from "./errors";
-import { AgentIpfs, fetchBytes, isTransientIpfsError, sha256Hex } from "./ipfs";
-import { JobReports } from "./job-reports";
-import { describeError, EpochReport, faultOf, JobContext, JobExecutor, kindOf } from "./kinds";
-import { JobHost, JobLease, PreparedJob, RunOutcome } from "./lease";
-import { CoordinatorOutage } from "./outage";
-import { AgentOutput } from "./output";
+import { type AgentIpfs, fetchBytes, isTransientIpfsError, sha256Hex } from "./ipfs";
+import type { JobReports } from "./job-reports";
+import { describeError, type EpochReport, faultOf, type JobContext, type JobExecutor, kindOf } from "./kinds";
+import type { JobHost, JobLease, PreparedJob, RunOutcome } from "./lease";
+import type { CoordinatorOutage } from "./outage";
+import type { AgentOutput } from "./output";
 import { pause } from "./pause";
 
 export interface JobRunSettings {
@@ -48,7 +48,9 @@ export class JobRunner implements JobHost {
     const kind = kindOf(offer.config);
     const executor = kind === null ? undefined : this.executors.get(kind);
     if (executor === undefined) {
-      return { refused: `the job's config names ${kind === null ? "no kind" : `the kind ${JSON.stringify(kind)}`}; this agent runs ${[...this.executors.keys()].join(" and ")}` };
+      return {
+        refused: `the job's config names ${kind === null ? "no kind" : `the kind ${JSON.stringify(kind)}`}; this agent runs ${[...this.executors.keys()].join(" and ")}`,
+      };
     }
     const why = await executor.check(offer).catch((error: unknown) => `checking the offer failed: ${describeError(error)}`);
     if (why !== null) return { refused: why };
@@ -65,7 +67,10 @@ export class JobRunner implements JobHost {
     const dir = this.jobDir(jobId);
     try {
       await mkdir(dir, { recursive: true });
-      const resumeFrom = await readFile(join(dir, "checkpoint.bin")).then((bytes) => new Uint8Array(bytes), () => undefined);
+      const resumeFrom = await readFile(join(dir, "checkpoint.bin")).then(
+        (bytes) => new Uint8Array(bytes),
+        () => undefined,
+      );
       let announcing: Promise<void> = Promise.resolve();
       const context: JobContext = {
         offer,
@@ -93,7 +98,12 @@ export class JobRunner implements JobHost {
       const weightsSha256 = sha256Hex(outcome.weights);
       const weightsCid = await this.ipfsRetrying(lease, "uploading the weights", () => this.settings.ipfs.add(outcome.weights, { signal }));
       this.output.emit({ type: "weights-uploaded", jobId, cid: weightsCid, sha256: weightsSha256, bytes: outcome.weights.length });
-      const status = await this.reports.report(lease, { weightsCid, weightsSha256, metrics: outcome.metrics, ...(offer.jobToken === undefined ? {} : { jobToken: offer.jobToken }) });
+      const status = await this.reports.report(lease, {
+        weightsCid,
+        weightsSha256,
+        metrics: outcome.metrics,
+        ...(offer.jobToken === undefined ? {} : { jobToken: offer.jobToken }),
+      });
       lease.reported();
       return { aborted: false, events: [{ type: "reported", jobId, weightsCid, weightsSha256, metrics: outcome.metrics, status }] };
     } catch (error) {
@@ -110,13 +120,17 @@ export class JobRunner implements JobHost {
       return { aborted: false, events };
     } finally {
       // Before the run ends, so that its terminal events come after the directory is gone.
-      await rm(dir, { recursive: true, force: true }).catch((error: unknown) => this.output.log("warn", `could not delete ${dir}: ${describeError(error)}`));
+      await rm(dir, { recursive: true, force: true }).catch((error: unknown) =>
+        this.output.log("warn", `could not delete ${dir}: ${describeError(error)}`),
+      );
     }
   }
 
   private async fetchDataset(lease: JobLease): Promise<Uint8Array> {
     const cid = lease.offer.datasetCid;
-    const bytes = await this.ipfsRetrying(lease, `fetching the dataset ${cid}`, () => fetchBytes(this.settings.ipfs, cid, this.settings.dataset, lease.signal));
+    const bytes = await this.ipfsRetrying(lease, `fetching the dataset ${cid}`, () =>
+      fetchBytes(this.settings.ipfs, cid, this.settings.dataset, lease.signal),
+    );
     this.output.emit({ type: "dataset-fetched", jobId: lease.offer.jobId, cid, bytes: bytes.length, sha256: sha256Hex(bytes) });
     return bytes;
   }
@@ -132,7 +146,9 @@ export class JobRunner implements JobHost {
       return null;
     }
     try {
-      const bytes = await this.ipfsRetrying(lease, `fetching ${said}`, () => fetchBytes(this.settings.ipfs, offered.cid, this.settings.dataset, lease.signal));
+      const bytes = await this.ipfsRetrying(lease, `fetching ${said}`, () =>
+        fetchBytes(this.settings.ipfs, offered.cid, this.settings.dataset, lease.signal),
+      );
       const sha256 = sha256Hex(bytes);
       if (sha256 !== offered.sha256.toLowerCase()) {
         this.output.log("warn", `job ${jobId}: ${said} hashes to ${sha256}, not the offered ${offered.sha256}; training from the start`);

@@ -2,7 +2,7 @@
  * Job kinds the agent can run. An offer whose config names a kind without an executor
  * here is refused (never accepted), and so is one its executor's `check` refuses.
  */
-import { OfferInfo } from "./events";
+import type { OfferInfo } from "./events";
 
 export interface JobOutcome {
   /** Exactly the bytes uploaded to IPFS and hashed. */

@@ -4,7 +4,7 @@
  * run does the work. Neither imports the other: the session sees a job as something
  * that can be prepared and run, the run sees its job as a lease it may lose.
  */
-import { AgentEvent, OfferInfo } from "./events";
+import type { AgentEvent, OfferInfo } from "./events";
 
 /** The session's side of an accepted job, as the job run sees it. */
 export interface JobLease {

@@ -4,9 +4,9 @@
  * trainer/src/evaluate.ts computed from the very weights uploaded, which is what the
  * coordinator's evaluator (coordinator/src/proofs/builtin-evaluator.ts) recomputes.
  */
-import { EpochProgress, MLP_KIND, parseSpec, train, TrainerError } from "../../../trainer/src";
-import { describeError, JobContext, JobExecutor, JobOutcome } from "./kinds";
-import { OfferInfo } from "./events";
+import { type EpochProgress, MLP_KIND, parseSpec, train, TrainerError } from "../../../trainer/src";
+import { describeError, type JobContext, type JobExecutor, type JobOutcome } from "./kinds";
+import type { OfferInfo } from "./events";
 
 export class MlpClassifierExecutor implements JobExecutor {
   readonly kind = MLP_KIND;
@@ -38,7 +38,7 @@ export class MlpClassifierExecutor implements JobExecutor {
     // This node's own kept checkpoint first; else the offer's (an earlier run's, verified by the coordinator).
     const kept = context.resumeFrom !== undefined;
     const resumeFrom = context.resumeFrom ?? (await context.fetchOfferedCheckpoint()) ?? undefined;
-    let result;
+    let result: Awaited<ReturnType<typeof train>>;
     try {
       result = await train(spec, dataset, { ...options, resumeFrom });
     } catch (error) {

@@ -5,7 +5,7 @@
  */
 import { CoordinatorHttpError, CoordinatorProtocolError, CoordinatorUnreachableError } from "../../lib/coordinator-client";
 import { describeError } from "./kinds";
-import { AgentOutput } from "./output";
+import type { AgentOutput } from "./output";
 
 export interface Backoff {
   readonly initialMs: number;

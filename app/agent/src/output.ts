@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from "node:events";
 
-import { AgentEvent, AgentHooks, LogLevel } from "./events";
+import type { AgentEvent, AgentHooks, LogLevel } from "./events";
 import { describeError } from "./kinds";
 
 export class AgentOutput {

@@ -11,14 +11,15 @@
  *               unreachable / 5xx → the job goes on, beats back off exponentially
  *   stop()      no more offers, the job aborted, beating stopped, run() settled
  */
-import { CoordinatorClient, CoordinatorHttpError, Json } from "../../lib/coordinator-client";
-import { AgentEvent, OfferInfo } from "./events";
+import type { HeartbeatReplyBody } from "../../../protocol/src/api/responses";
+import { type CoordinatorClient, CoordinatorHttpError } from "../../lib/coordinator-client";
+import type { AgentEvent, OfferInfo } from "./events";
 import { AgentError, codeOf } from "./errors";
-import { GpuInfo } from "./gpu";
+import type { GpuInfo } from "./gpu";
 import { describeError, kindOf } from "./kinds";
-import { JobHost, JobLease, PreparedJob, RunOutcome } from "./lease";
-import { CoordinatorOutage, isNotAssigned, isTransient } from "./outage";
-import { AgentOutput } from "./output";
+import type { JobHost, JobLease, PreparedJob, RunOutcome } from "./lease";
+import { type CoordinatorOutage, isNotAssigned, isTransient } from "./outage";
+import type { AgentOutput } from "./output";
 
 export interface SessionSettings {
   readonly nodeId: string;
@@ -151,15 +152,21 @@ export class CoordinatorSession {
   private async beat(): Promise<number> {
     const job = this.current;
     const named = job !== null && job.phase !== "reported" && job.ending === null ? job : null;
-    const body = named === null ? {} : named.phase === "running" && named.progress !== null ? { jobId: named.offer.jobId, progress: named.progress } : { jobId: named.offer.jobId };
-    let reply: Json;
+    const body =
+      named === null
+        ? {}
+        : named.phase === "running" && named.progress !== null
+          ? { jobId: named.offer.jobId, progress: named.progress }
+          : { jobId: named.offer.jobId };
+    let reply: HeartbeatReplyBody;
     try {
       reply = await this.settings.api.heartbeat(body);
     } catch (error) {
       return this.beatFailed(error, named);
     }
     this.outage.reachable();
-    const nextBeatInMs = typeof reply?.nextBeatInMs === "number" && reply.nextBeatInMs > 0 ? reply.nextBeatInMs : this.settings.defaultBeatMs;
+    const nextBeatInMs =
+      typeof reply?.nextBeatInMs === "number" && reply.nextBeatInMs > 0 ? reply.nextBeatInMs : this.settings.defaultBeatMs;
     this.beatIntervalMs = nextBeatInMs;
     this.output.emit({ type: "beat", jobId: named?.offer.jobId ?? null, progress: named?.progress ?? null, nextBeatInMs });
 
@@ -192,7 +199,10 @@ export class CoordinatorSession {
     this.outage.reachable();
     if (isNotAssigned(error) && named !== null) {
       if (this.current === named && named.phase !== "reported") {
-        this.end(named, { kind: "job-lost", reason: `the coordinator says job ${named.offer.jobId} is no longer this node's (${describeError(error)})` });
+        this.end(named, {
+          kind: "job-lost",
+          reason: `the coordinator says job ${named.offer.jobId} is no longer this node's (${describeError(error)})`,
+        });
       }
       return 0;
     }
@@ -213,7 +223,10 @@ export class CoordinatorSession {
     const kind = kindOf(offer.config);
     if (this.stopping || this.current !== null) {
       // Not refused for good: a node finishing its last job is offered the next before it is free.
-      this.output.log("debug", `offer of job ${offer.jobId} left for now: ${this.stopping ? "the agent is stopping" : `still busy with job ${this.current?.offer.jobId}`}`);
+      this.output.log(
+        "debug",
+        `offer of job ${offer.jobId} left for now: ${this.stopping ? "the agent is stopping" : `still busy with job ${this.current?.offer.jobId}`}`,
+      );
       return false;
     }
     this.output.emit({ type: "offer", offer, kind });
@@ -226,7 +239,15 @@ export class CoordinatorSession {
       return false;
     }
     if (this.stopping || this.current !== null) return false;
-    this.current = { offer, prepared, controller: new AbortController(), phase: "accepting", progress: null, ending: null, finished: Promise.resolve() };
+    this.current = {
+      offer,
+      prepared,
+      controller: new AbortController(),
+      phase: "accepting",
+      progress: null,
+      ending: null,
+      finished: Promise.resolve(),
+    };
     return true;
   }
 

@@ -13,8 +13,8 @@ import { expect } from "chai";
 
 import { MlpClassifierEvaluator } from "../../../coordinator/src/proofs/builtin-evaluator";
 import { parseSpec, train } from "../../../trainer/src";
-import { AgentHandle, COMMAND_KIND, runAgent } from "../src";
-import { OfferedCheckpoint, OfferInfo } from "../src/events";
+import { type AgentHandle, COMMAND_KIND, runAgent } from "../src";
+import type { OfferedCheckpoint, OfferInfo } from "../src/events";
 import { EventLog, FakeCoordinator, MemoryIpfs, mlpConfig, smallDataset } from "./harness/fakes";
 
 describe("node agent (fake coordinator)", function () {
@@ -82,7 +82,11 @@ describe("node agent (fake coordinator)", function () {
   }
 
   /** Trains `config` here as another node would: its checkpoint after `epoch` (on IPFS) and its final weights' sha256. */
-  async function earlierRun(config: Record<string, unknown>, dataset: Uint8Array, epoch: number): Promise<{ checkpoint: OfferedCheckpoint; weightsSha256: string }> {
+  async function earlierRun(
+    config: Record<string, unknown>,
+    dataset: Uint8Array,
+    epoch: number,
+  ): Promise<{ checkpoint: OfferedCheckpoint; weightsSha256: string }> {
     let bytes: Uint8Array | null = null;
     const result = await train(parseSpec(config), dataset, {
       onCheckpoint: (checkpoint, at) => {
@@ -92,7 +96,10 @@ describe("node agent (fake coordinator)", function () {
     if (bytes === null) expect.fail(`no checkpoint after epoch ${epoch}`);
     const cid = await ipfs.add(bytes);
     const epochs = (config.hyperparameters as { epochs: number }).epochs;
-    return { checkpoint: { cid, sha256: createHash("sha256").update(bytes).digest("hex"), epoch, epochs }, weightsSha256: result.weightsSha256 };
+    return {
+      checkpoint: { cid, sha256: createHash("sha256").update(bytes).digest("hex"), epoch, epochs },
+      weightsSha256: result.weightsSha256,
+    };
   }
 
   const jobDirs = () => (existsSync(join(workDir, "jobs")) ? readdirSync(join(workDir, "jobs")) : []);
@@ -105,13 +112,7 @@ describe("node agent (fake coordinator)", function () {
     const offer = coordinator.offerJob(mlpConfig(dataset.cid, 5), dataset.cid, "job-token-1");
     const reported = await log.next("reported");
 
-    expect(log.milestones()).to.deep.equal([
-      "offer",
-      "accepted",
-      "dataset-fetched",
-      "weights-uploaded",
-      "reported",
-    ]);
+    expect(log.milestones()).to.deep.equal(["offer", "accepted", "dataset-fetched", "weights-uploaded", "reported"]);
     expect(log.of("epoch").map((event) => event.epoch)).to.deep.equal([1, 2, 3, 4, 5]);
     expect(coordinator.reports).to.have.length(1);
     const report = coordinator.reports[0];
@@ -152,20 +153,31 @@ describe("node agent (fake coordinator)", function () {
     coordinator.offer = { ...offer, resumeFrom: earlier.checkpoint };
     await log.next("reported");
 
-    expect(log.of("epoch").map((event) => event.epoch), "only the epochs after the checkpoint").to.deep.equal([4, 5, 6]);
+    expect(
+      log.of("epoch").map((event) => event.epoch),
+      "only the epochs after the checkpoint",
+    ).to.deep.equal([4, 5, 6]);
     await log.next("checkpoint-uploaded", (event) => event.epoch === 5);
-    expect(coordinator.checkpoints.map((c) => c.body.epoch), "checkpoints start after the resume epoch").to.deep.equal([4, 5]);
+    expect(
+      coordinator.checkpoints.map((c) => c.body.epoch),
+      "checkpoints start after the resume epoch",
+    ).to.deep.equal([4, 5]);
     const report = coordinator.reports[0];
     expect(report.body.weightsSha256, "the same weights as an uninterrupted run").to.equal(earlier.weightsSha256);
     await expectReproduced(offer, report.body);
-    expect(lines.some((line) => line.startsWith(`info job ${offer.jobId}: resuming from the offered checkpoint ${earlier.checkpoint.cid} (epoch 3/6)`))).to.equal(true);
+    expect(
+      lines.some((line) =>
+        line.startsWith(`info job ${offer.jobId}: resuming from the offered checkpoint ${earlier.checkpoint.cid} (epoch 3/6)`),
+      ),
+    ).to.equal(true);
   });
 
   for (const bad of ["sha256", "spec"] as const) {
     it(`an offered checkpoint that ${bad === "sha256" ? "does not hash to the offered sha256" : "belongs to another spec"} is not used: all epochs are trained, the reason logged`, async () => {
       const dataset = await smallDataset(ipfs);
       const config = mlpConfig(dataset.cid, 4);
-      const other = bad === "spec" ? await earlierRun(mlpConfig(dataset.cid, 5), dataset.bytes, 2) : await earlierRun(config, dataset.bytes, 2);
+      const other =
+        bad === "spec" ? await earlierRun(mlpConfig(dataset.cid, 5), dataset.bytes, 2) : await earlierRun(config, dataset.bytes, 2);
       const checkpoint = bad === "sha256" ? { ...other.checkpoint, sha256: "0".repeat(64) } : { ...other.checkpoint, epochs: 4 };
       start({ checkpointEveryEpochs: 1 });
       await log.next("registered");
@@ -183,8 +195,14 @@ describe("node agent (fake coordinator)", function () {
       ]);
       expect(coordinator.checkpoints.map((c) => c.body.epoch)).to.deep.equal([3]);
       await expectReproduced(offer, coordinator.reports[0].body);
-      const why = bad === "sha256" ? /^warn job [0-9a-f]+: the offered checkpoint .* hashes to [0-9a-f]{64}, not the offered 0{64}; training from the start$/ : /^info job [0-9a-f]+: the offered checkpoint does not fit this job \(.*\); training from the start$/;
-      expect(lines.filter((line) => why.test(line)), lines.join("\n")).to.have.length(1);
+      const why =
+        bad === "sha256"
+          ? /^warn job [0-9a-f]+: the offered checkpoint .* hashes to [0-9a-f]{64}, not the offered 0{64}; training from the start$/
+          : /^info job [0-9a-f]+: the offered checkpoint does not fit this job \(.*\); training from the start$/;
+      expect(
+        lines.filter((line) => why.test(line)),
+        lines.join("\n"),
+      ).to.have.length(1);
     });
   }
 
@@ -302,7 +320,9 @@ describe("node agent (fake coordinator)", function () {
     const offer = coordinator.offerJob(mlpConfig(dataset.cid, 3), dataset.cid);
     const failed = await log.next("job-failed");
     expect(failed.jobId).to.equal(offer.jobId);
-    expect(failed.reason).to.match(/^the coordinator refused the report of job [0-9a-f]{64}: metrics.x is not a metric name; not retrying \(the weights stay on IPFS as b[a-z2-7]+\)$/);
+    expect(failed.reason).to.match(
+      /^the coordinator refused the report of job [0-9a-f]{64}: metrics.x is not a metric name; not retrying \(the weights stay on IPFS as b[a-z2-7]+\)$/,
+    );
     expect(coordinator.refusedReports).to.equal(1);
     expect(log.of("error").map((event) => [event.code, event.fatal])).to.deep.equal([["REPORT_REFUSED", false]]);
     expect(log.of("checkpoint-uploaded").map((event) => [event.epoch, event.announced])).to.deep.equal([
@@ -315,7 +335,15 @@ describe("node agent (fake coordinator)", function () {
 
   it("refuses offers it cannot run and never names them: unknown kind, no kind, commands when not allowed, a spec naming another dataset", async () => {
     const dataset = await smallDataset(ipfs);
-    const other = await smallDataset(ipfs, { seed: 99, samples: 300, features: 4, classes: 3, clustersPerClass: 2, spread: 1, centreRange: 2 });
+    const other = await smallDataset(ipfs, {
+      seed: 99,
+      samples: 300,
+      features: 4,
+      classes: 3,
+      clustersPerClass: 2,
+      spread: 1,
+      centreRange: 2,
+    });
     start();
     await log.next("registered");
     const cases: [Record<string, unknown>, RegExp][] = [
@@ -333,7 +361,10 @@ describe("node agent (fake coordinator)", function () {
       await waitForBeat(coordinator, coordinator.beats.length + 3, () => true);
       expect(coordinator.beats.some((beat) => beat.body.jobId === offer.jobId)).to.equal(false);
       expect(coordinator.offer?.jobId).to.equal(offer.jobId);
-      expect(log.of("offer").filter((event) => event.offer.jobId === offer.jobId), "considered once").to.have.length(1);
+      expect(
+        log.of("offer").filter((event) => event.offer.jobId === offer.jobId),
+        "considered once",
+      ).to.have.length(1);
     }
     expect(log.of("accepted")).to.deep.equal([]);
   });
@@ -363,7 +394,10 @@ describe("node agent (fake coordinator)", function () {
     const down = await log.next("coordinator-unreachable");
     expect(down.retryInMs).to.be.at.most(40);
     // Backoff would reach 200 ms (maxMs) after 4 failures; the waits stay ≤ 40 ms.
-    const waits = () => lines.filter((line) => line.startsWith("debug coordinator still unreachable")).map((line) => Number(/next try in (\d+) ms/.exec(line)?.[1]));
+    const waits = () =>
+      lines
+        .filter((line) => line.startsWith("debug coordinator still unreachable"))
+        .map((line) => Number(/next try in (\d+) ms/.exec(line)?.[1]));
     await waitUntil(() => waits().length >= 6);
     expect(waits().slice(0, 6)).to.deep.equal([40, 40, 40, 40, 40, 40]);
     await coordinator.start();
@@ -389,7 +423,9 @@ describe("node agent (fake coordinator)", function () {
       failure = error;
     });
     expect(failure).to.include({ code: "REGISTRATION_REFUSED" });
-    expect(String((failure as Error).message)).to.match(/refused to register this node as 1× RTX_3060 12 GB .*gpuModel must be one of.*\(field gpuModel\); fix the declared GPU/);
+    expect(String((failure as Error).message)).to.match(
+      /refused to register this node as 1× RTX_3060 12 GB .*gpuModel must be one of.*\(field gpuModel\); fix the declared GPU/,
+    );
     expect(log.types().slice(-2)).to.deep.equal(["error", "stopped"]);
     expect(log.of("error")[0].fatal).to.equal(true);
     expect(coordinator.beats).to.deep.equal([]);
@@ -398,14 +434,22 @@ describe("node agent (fake coordinator)", function () {
   it("options are checked before anything starts", () => {
     const base = { keypair: Keypair.generate(), coordinatorUrl: coordinator.url, ipfsApiUrl: "http://127.0.0.1:1", workDir, ipfs };
     expect(() => runAgent({ ...base, priceFloor: "1.5" })).to.throw(/price floor must be token base units as a decimal integer/);
-    expect(() => runAgent({ ...base, priceFloor: "1", checkpointEveryEpochs: -1 })).to.throw(/checkpointEveryEpochs must be an integer ≥ 0/);
-    expect(() => runAgent({ ...base, priceFloor: "1", keypair: join(workDir, "missing.json") })).to.throw(/cannot read the node keypair .*missing.json.*solana-keygen new/);
+    expect(() => runAgent({ ...base, priceFloor: "1", checkpointEveryEpochs: -1 })).to.throw(
+      /checkpointEveryEpochs must be an integer ≥ 0/,
+    );
+    expect(() => runAgent({ ...base, priceFloor: "1", keypair: join(workDir, "missing.json") })).to.throw(
+      /cannot read the node keypair .*missing.json.*solana-keygen new/,
+    );
     expect(() => runAgent({ ...base, priceFloor: "1", gpu: { model: "RTX_4090", vramGb: -2 } })).to.throw(/vramGb must be a number ≥ 0/);
   });
 });
 
 /** Resolves once a beat after index `from` passes `test` (polls the fake's record). */
-async function waitForBeat(coordinator: FakeCoordinator, from: number, test: (beat: FakeCoordinator["beats"][number]) => boolean): Promise<void> {
+async function waitForBeat(
+  coordinator: FakeCoordinator,
+  from: number,
+  test: (beat: FakeCoordinator["beats"][number]) => boolean,
+): Promise<void> {
   while (!coordinator.beatsAfter(from).some(test)) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 

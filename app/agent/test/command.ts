@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { AgentHandle, COMMAND_KIND, parseCommandConfig, probeSandbox, runAgent } from "../src";
+import { type AgentHandle, COMMAND_KIND, parseCommandConfig, probeSandbox, runAgent } from "../src";
 import { sha256Hex } from "../src/ipfs";
 import { EventLog, FakeCoordinator, MemoryIpfs } from "./harness/fakes";
 
@@ -39,7 +39,17 @@ describe("node agent: sandboxed commands (cyxwiz/command@1)", function () {
 
   function start(bwrap?: string): AgentHandle {
     agent = runAgent(
-      { keypair: Keypair.generate(), coordinatorUrl: coordinator.url, ipfsApiUrl: "http://127.0.0.1:1", workDir, gpu: { model: "CPU", vramGb: 0 }, priceFloor: "1", allowCommands: true, ipfs, bwrap },
+      {
+        keypair: Keypair.generate(),
+        coordinatorUrl: coordinator.url,
+        ipfsApiUrl: "http://127.0.0.1:1",
+        workDir,
+        gpu: { model: "CPU", vramGb: 0 },
+        priceFloor: "1",
+        allowCommands: true,
+        ipfs,
+        bwrap,
+      },
       { onEvent: log.push },
     );
     return agent;
@@ -57,9 +67,9 @@ describe("node agent: sandboxed commands (cyxwiz/command@1)", function () {
     // What the sandbox allows and forbids, written into the output for the test to read.
     const script = [
       "set -u",
-      'net=$(grep -c : /proc/net/dev)', // interfaces: only lo when the network is unshared
-      'if touch /usr/cyxwiz-escape 2>/dev/null; then root=writable; else root=read-only; fi',
-      'if touch /tmp/scratch; then tmp=writable; else tmp=read-only; fi',
+      "net=$(grep -c : /proc/net/dev)", // interfaces: only lo when the network is unshared
+      "if touch /usr/cyxwiz-escape 2>/dev/null; then root=writable; else root=read-only; fi",
+      "if touch /tmp/scratch; then tmp=writable; else tmp=read-only; fi",
       'cat "$CYXWIZ_DATASET" > weights.bin',
       'echo "net=$net root=$root tmp=$tmp" >> weights.bin',
     ].join("\n");
@@ -68,17 +78,28 @@ describe("node agent: sandboxed commands (cyxwiz/command@1)", function () {
     const weights = ipfs.files.get(reported.weightsCid);
     if (weights === undefined) expect.fail("the output is not on IPFS");
     expect(new TextDecoder().decode(weights)).to.equal("rows of data\nnet=1 root=read-only tmp=writable\n");
-    expect(coordinator.reports).to.deep.equal([{ jobId: offer.jobId, body: { weightsCid: reported.weightsCid, weightsSha256: sha256Hex(weights), metrics: {} } }]);
+    expect(coordinator.reports).to.deep.equal([
+      { jobId: offer.jobId, body: { weightsCid: reported.weightsCid, weightsSha256: sha256Hex(weights), metrics: {} } },
+    ]);
   });
 
   it("a command that fails or writes no output: the job fails with its exit code and output, nothing reported", async () => {
     const datasetCid = await ipfs.add(new Uint8Array([1, 2, 3]));
     start();
     await log.next("registered");
-    const offer = coordinator.offerJob({ kind: COMMAND_KIND, command: ["sh", "-c", "echo oops >&2; exit 3"], outputs: "weights.bin" }, datasetCid);
+    const offer = coordinator.offerJob(
+      { kind: COMMAND_KIND, command: ["sh", "-c", "echo oops >&2; exit 3"], outputs: "weights.bin" },
+      datasetCid,
+    );
     const failed = await log.next("job-failed");
     // The offer carried no jobToken (an older coordinator): the failure cannot be told, only logged.
-    expect(failed).to.deep.equal({ type: "job-failed", jobId: offer.jobId, reason: "the command exited with code 3; its last output: oops", fault: "job", abandoned: false });
+    expect(failed).to.deep.equal({
+      type: "job-failed",
+      jobId: offer.jobId,
+      reason: "the command exited with code 3; its last output: oops",
+      fault: "job",
+      abandoned: false,
+    });
     const second = coordinator.offerJob({ kind: COMMAND_KIND, command: ["true"], outputs: "weights.bin" }, datasetCid);
     const none = await log.next("job-failed", (event) => event.jobId === second.jobId);
     expect(none.reason).to.match(/^the command ended without writing weights.bin in its directory \(ENOENT\)/);
@@ -127,10 +148,19 @@ describe("node agent: sandboxed commands (cyxwiz/command@1)", function () {
   });
 
   it("command configs are checked field by field", () => {
-    expect(parseCommandConfig({ kind: COMMAND_KIND, command: ["python3", "train.py"], outputs: "weights.bin" })).to.deep.equal({ command: ["python3", "train.py"], outputs: "weights.bin" });
-    expect(parseCommandConfig({ kind: COMMAND_KIND, command: [], outputs: "weights.bin" })).to.match(/config.command must be a non-empty array/);
-    expect(parseCommandConfig({ kind: COMMAND_KIND, command: ["x"], outputs: "../etc/passwd" })).to.match(/config.outputs must be a plain file name/);
-    expect(parseCommandConfig({ kind: COMMAND_KIND, command: ["x"], outputs: "w.bin", env: {} })).to.match(/config.env is not a field of cyxwiz\/command@1/);
+    expect(parseCommandConfig({ kind: COMMAND_KIND, command: ["python3", "train.py"], outputs: "weights.bin" })).to.deep.equal({
+      command: ["python3", "train.py"],
+      outputs: "weights.bin",
+    });
+    expect(parseCommandConfig({ kind: COMMAND_KIND, command: [], outputs: "weights.bin" })).to.match(
+      /config.command must be a non-empty array/,
+    );
+    expect(parseCommandConfig({ kind: COMMAND_KIND, command: ["x"], outputs: "../etc/passwd" })).to.match(
+      /config.outputs must be a plain file name/,
+    );
+    expect(parseCommandConfig({ kind: COMMAND_KIND, command: ["x"], outputs: "w.bin", env: {} })).to.match(
+      /config.env is not a field of cyxwiz\/command@1/,
+    );
   });
 });
 

@@ -22,8 +22,16 @@ describe("node agent: GPU detection", () => {
 
   it("parses one line per GPU: count, and the smallest card's model and VRAM (MiB → GB)", () => {
     expect(parseNvidiaSmi("NVIDIA GeForce RTX 4090, 24564\n")).to.deep.equal({ model: "RTX_4090", vramGb: 24, count: 1 });
-    expect(parseNvidiaSmi("NVIDIA A100-SXM4-80GB, 81920\nNVIDIA A100-SXM4-80GB, 81920\n")).to.deep.equal({ model: "A100", vramGb: 80, count: 2 });
-    expect(parseNvidiaSmi("NVIDIA GeForce RTX 4090, 24564\r\nNVIDIA GeForce RTX 3060, 12288\r\n")).to.deep.equal({ model: "RTX_3060", vramGb: 12, count: 2 });
+    expect(parseNvidiaSmi("NVIDIA A100-SXM4-80GB, 81920\nNVIDIA A100-SXM4-80GB, 81920\n")).to.deep.equal({
+      model: "A100",
+      vramGb: 80,
+      count: 2,
+    });
+    expect(parseNvidiaSmi("NVIDIA GeForce RTX 4090, 24564\r\nNVIDIA GeForce RTX 3060, 12288\r\n")).to.deep.equal({
+      model: "RTX_3060",
+      vramGb: 12,
+      count: 2,
+    });
     expect(parseNvidiaSmi("\n")).to.equal(null);
     expect(() => parseNvidiaSmi("No devices were found")).to.throw(/cannot read the nvidia-smi line .*declare the GPU/);
   });
@@ -42,7 +50,10 @@ describe("node agent: GPU detection", () => {
     });
     expect(missing.model).to.equal("CPU");
     expect(missing.vramGb).to.be.greaterThan(0).and.at.most(4);
-    const declared = detectGpu(() => "", () => cpuNode(3 * 2 ** 30));
+    const declared = detectGpu(
+      () => "",
+      () => cpuNode(3 * 2 ** 30),
+    );
     expect(declared).to.deep.equal({ model: "CPU", vramGb: 3, count: 1 });
   });
 
@@ -55,7 +66,11 @@ describe("node agent: GPU detection", () => {
   });
 
   it("a declared GPU is taken as given, in the catalogue's spelling", () => {
-    expect(resolveGpu({ model: "rtx-4090", vramGb: 24, count: 2 }, () => expect.fail("no detection when declared"))).to.deep.equal({ model: "RTX_4090", vramGb: 24, count: 2 });
+    expect(resolveGpu({ model: "rtx-4090", vramGb: 24, count: 2 }, () => expect.fail("no detection when declared"))).to.deep.equal({
+      model: "RTX_4090",
+      vramGb: 24,
+      count: 2,
+    });
     expect(resolveGpu("auto", () => ({ model: "A10", vramGb: 24, count: 1 }))).to.deep.equal({ model: "A10", vramGb: 24, count: 1 });
     expect(() => resolveGpu({ model: "CPU", vramGb: 0, count: 0 })).to.throw(/count must be an integer ≥ 1/);
   });

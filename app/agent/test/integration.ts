@@ -20,9 +20,17 @@ import { jobIdToHex, releaseSplit, tokenBalance } from "../../../sdk/src";
 import { generateDatasetBytes, parseSpec, train } from "../../../trainer/src";
 import { useEscrowSuite } from "../../../tests/setup";
 import { call } from "../../../coordinator/test/integration/api-harness";
-import { CLIENT_BUDGET, escrowWhen, jobView, jobWhen, RunningCoordinator, startCoordinator, submitJob } from "../../../coordinator/test/integration/e2e-harness";
+import {
+  CLIENT_BUDGET,
+  escrowWhen,
+  jobView,
+  jobWhen,
+  type RunningCoordinator,
+  startCoordinator,
+  submitJob,
+} from "../../../coordinator/test/integration/e2e-harness";
 import { IPFS_API, sha256Hex, testIpfs } from "../../../coordinator/test/integration/ipfs-harness";
-import { AgentHandle, runAgent } from "../src";
+import { type AgentHandle, runAgent } from "../src";
 import { EventLog, mlpConfig, SMALL_DATASET } from "./harness/fakes";
 
 describe("node agent on the real stack: a client's mlp job trained, reported, verified and paid 90%", function () {
@@ -79,18 +87,20 @@ describe("node agent on the real stack: a client's mlp job trained, reported, ve
     const amount = BigInt(quote.body.amount as string);
     const funded = await suite.createEscrow(client, amount);
     const jobId = jobIdToHex(funded.jobId);
-    const submitted = await submitJob(api, client, quote.body.quoteId as string, funded, `agent-e2e-${jobId.slice(0, 16)}`, config, datasetCid);
+    const submitted = await submitJob(
+      api,
+      client,
+      quote.body.quoteId as string,
+      funded,
+      `agent-e2e-${jobId.slice(0, 16)}`,
+      config,
+      datasetCid,
+    );
     expect(submitted.status, submitted.text).to.equal(201);
 
     const reported = await log.next("reported");
     expect(reported.jobId).to.equal(jobId);
-    expect(log.milestones()).to.deep.equal([
-      "offer",
-      "accepted",
-      "dataset-fetched",
-      "weights-uploaded",
-      "reported",
-    ]);
+    expect(log.milestones()).to.deep.equal(["offer", "accepted", "dataset-fetched", "weights-uploaded", "reported"]);
     const fetched = log.of("dataset-fetched")[0];
     expect(fetched).to.deep.include({ cid: datasetCid, bytes: dataset.length, sha256: sha256Hex(dataset) });
     expect(log.of("epoch").map((event) => event.epoch)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8]);
@@ -101,13 +111,17 @@ describe("node agent on the real stack: a client's mlp job trained, reported, ve
     expect(reported.metrics).to.deep.equal({ ...expected.metrics });
 
     const released = await escrowWhen(suite.chain, funded.escrow, "the escrow released", (escrow) => escrow.status === "Released");
-    expect(Buffer.from(released.proofHash).toString("hex"), "proof hash on chain = the reported weights' sha256").to.equal(reported.weightsSha256);
+    expect(Buffer.from(released.proofHash).toString("hex"), "proof hash on chain = the reported weights' sha256").to.equal(
+      reported.weightsSha256,
+    );
     const { node: nodeShare, platform } = releaseSplit(amount, 1_000);
     expect(released).to.include({ nodePaid: nodeShare, platformPaid: platform, refunded: 0n });
     suite.ledger.move(funded.vault, nodeWallet.token, nodeShare);
     suite.ledger.move(funded.vault, suite.chain.treasury, platform);
     await suite.ledger.verify();
-    expect(await tokenBalance(suite.chain.connection, nodeWallet.token), "the node's balance grew by exactly its 90% share").to.equal(nodeShare);
+    expect(await tokenBalance(suite.chain.connection, nodeWallet.token), "the node's balance grew by exactly its 90% share").to.equal(
+      nodeShare,
+    );
 
     const view = await jobWhen(api, client, jobId, "released");
     const verified = (view.history as Record<string, unknown>[]).find((record) => record.event === "proof-verified");
@@ -116,7 +130,10 @@ describe("node agent on the real stack: a client's mlp job trained, reported, ve
       sha256: reported.weightsSha256,
       metrics: { reevaluated: true, evaluator: "cyxwiz/mlp-classifier@1", metrics: reported.metrics },
     });
-    expect((await jobView(api, client, jobId)).proof).to.deep.equal({ weightsCid: reported.weightsCid, weightsSha256: reported.weightsSha256 });
+    expect((await jobView(api, client, jobId)).proof).to.deep.equal({
+      weightsCid: reported.weightsCid,
+      weightsSha256: reported.weightsSha256,
+    });
     // The node's own view (GET /v1/nodes/:id through the handle): free again, and paid.
     const status = await agent.status();
     expect(status).to.deep.include({ nodeId: nodeWallet.publicKey.toBase58(), jobId: null });

@@ -52,11 +52,18 @@ function setFlag(flags: FlagValues, spec: FlagSpec, raw: string | undefined, whe
   if (raw === undefined) throw usageError(`--${spec.name} needs a value (${where})`);
   if (spec.type === "number") {
     const value = Number(raw);
-    if (raw.trim() === "" || !Number.isFinite(value)) throw usageError(`--${spec.name} must be a number, got ${JSON.stringify(raw)} (${where})`);
+    if (raw.trim() === "" || !Number.isFinite(value))
+      throw usageError(`--${spec.name} must be a number, got ${JSON.stringify(raw)} (${where})`);
     flags[spec.name] = value;
   } else if (spec.type === "list") {
     const previous = (flags[spec.name] as string[] | undefined) ?? [];
-    flags[spec.name] = [...previous, ...raw.split(",").map((item) => item.trim()).filter((item) => item !== "")];
+    flags[spec.name] = [
+      ...previous,
+      ...raw
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item !== ""),
+    ];
   } else {
     flags[spec.name] = raw;
   }
@@ -106,7 +113,12 @@ export function parseArgs(argv: readonly string[], commands: readonly CommandSha
     const required = command.positionals.filter((p) => p.optional !== true);
     const usage = `see cyxwiz ${command.path.join(" ")} --help`;
     if (positionals.length < required.length) {
-      throw usageError(`missing ${required.slice(positionals.length).map((p) => `<${p.name}>`).join(" ")} (${usage})`);
+      throw usageError(
+        `missing ${required
+          .slice(positionals.length)
+          .map((p) => `<${p.name}>`)
+          .join(" ")} (${usage})`,
+      );
     }
     if (positionals.length > command.positionals.length) {
       throw usageError(`unexpected argument ${JSON.stringify(positionals[command.positionals.length])} (${usage})`);
@@ -122,7 +134,11 @@ export function commandHelp(
   footer: string,
 ): string {
   const args = shape.positionals.map((p) => (p.optional === true ? `[${p.name}]` : `<${p.name}>`)).join(" ");
-  const lines = [`usage: cyxwiz ${shape.path.join(" ")}${shape.flags.length > 0 ? " [flags]" : ""}${args === "" ? "" : ` ${args}`}`, "", shape.summary];
+  const lines = [
+    `usage: cyxwiz ${shape.path.join(" ")}${shape.flags.length > 0 ? " [flags]" : ""}${args === "" ? "" : ` ${args}`}`,
+    "",
+    shape.summary,
+  ];
   if (shape.description !== undefined) lines.push("", shape.description);
   if (shape.positionals.length > 0) {
     lines.push("", "Arguments:");

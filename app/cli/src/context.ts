@@ -3,15 +3,15 @@
  * the Solana connection and escrow client, IPFS. Each failure to reach a service is
  * exit 3 naming the URL and the flag / environment variable that sets it.
  */
-import { Connection, Keypair } from "@solana/web3.js";
+import type { Connection, Keypair } from "@solana/web3.js";
 
 import { createConnection, EscrowClient, ConfigNotInitializedError } from "../../../sdk/src";
 import { IpfsError, KuboIpfs, readBytes } from "../../../protocol/src/ipfs";
 import { CoordinatorClient } from "../../lib/coordinator-client";
-import { FlagValues } from "./args";
+import type { FlagValues } from "./args";
 import { unreachableError, userError, viaRpc } from "./errors";
-import { Output } from "./output";
-import { loadKeypair, Settings } from "./settings";
+import type { Output } from "./output";
+import { loadKeypair, type Settings } from "./settings";
 
 export class Context {
   private wallet?: Keypair;
@@ -48,7 +48,10 @@ export class Context {
   escrowClient(): Promise<EscrowClient> {
     this.escrowValue ??= this.rpc(() => EscrowClient.connect(this.connection())).catch((error: unknown) => {
       if (error instanceof ConfigNotInitializedError) {
-        throw userError("MARKET_NOT_INITIALIZED", `no CyxWiz marketplace on the chain at ${this.settings.rpcUrl}; on a localnet run: npm run migrate`);
+        throw userError(
+          "MARKET_NOT_INITIALIZED",
+          `no CyxWiz marketplace on the chain at ${this.settings.rpcUrl}; on a localnet run: npm run migrate`,
+        );
       }
       throw error;
     });

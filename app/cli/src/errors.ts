@@ -81,7 +81,10 @@ export function toCliError(error: unknown): CliError {
     return new CliError(EXIT.user, error.code, error.message);
   }
   if (error instanceof KeypairFileError) {
-    return userError("KEYPAIR_INVALID", `${error.message}; create a new one with solana-keygen new -o ${error.path} or cyxwiz dev keygen --keypair ${error.path}`);
+    return userError(
+      "KEYPAIR_INVALID",
+      `${error.message}; create a new one with solana-keygen new -o ${error.path} or cyxwiz dev keygen --keypair ${error.path}`,
+    );
   }
   const program = decodeProgramError(error);
   if (program !== undefined) return userError("ESCROW_PROGRAM_ERROR", `JobEscrow refused the transaction: ${program.message}`);

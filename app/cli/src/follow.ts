@@ -3,9 +3,9 @@
  * reason once, and keeps a status line (spinner; a progress bar while it runs) until
  * the job is final.
  */
-import { JobReply, TransitionBody } from "../../../protocol/src/api/responses";
-import { CoordinatorClient, CoordinatorUnreachableError } from "../../lib/coordinator-client";
-import { Output, progressBar, shortKey } from "./output";
+import type { JobReply, TransitionBody } from "../../../protocol/src/api/responses";
+import { type CoordinatorClient, CoordinatorUnreachableError } from "../../lib/coordinator-client";
+import { type Output, progressBar, shortKey } from "./output";
 import { transitionLine } from "./render";
 
 export const FINAL_STATUSES = ["released", "refunded", "settled", "cancelled"];

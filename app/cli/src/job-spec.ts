@@ -3,12 +3,12 @@
  * spec (whose parameters and samples are derived from the spec and the dataset's
  * header on IPFS) or the plain quote flags.
  */
-import { readFileSync } from "fs";
+import { readFileSync } from "node:fs";
 
-import { DATASET_HEADER_BYTES, MlpClassifierSpec, parameterCount, parseSpec, TrainerError } from "../../../trainer/src";
-import { Priority, QuoteRequest } from "../../lib/coordinator-client";
-import { FlagSpec } from "./args";
-import { Context } from "./context";
+import { DATASET_HEADER_BYTES, type MlpClassifierSpec, parameterCount, parseSpec, TrainerError } from "../../../trainer/src";
+import type { Priority, QuoteRequest } from "../../lib/coordinator-client";
+import type { FlagSpec } from "./args";
+import type { Context } from "./context";
 import { usageError, userError } from "./errors";
 
 export const QUOTE_FLAGS: readonly FlagSpec[] = [
@@ -37,7 +37,10 @@ export function readJsonFile(path: string, what: string): unknown {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw userError("FILE_UNREADABLE", `cannot read the ${what} ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path`);
+    throw userError(
+      "FILE_UNREADABLE",
+      `cannot read the ${what} ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path`,
+    );
   }
   try {
     return JSON.parse(text);
@@ -60,7 +63,10 @@ export async function datasetShape(ctx: Context, cid: string): Promise<{ samples
   const bytes = await ctx.ipfs().head(cid, DATASET_HEADER_BYTES);
   const magic = Buffer.from(bytes.subarray(0, 4)).toString("latin1");
   if (bytes.length < DATASET_HEADER_BYTES || magic !== "CYXT") {
-    throw userError("DATASET_INVALID", `${cid} is not a cyxwiz-tabular@1 dataset (header ${JSON.stringify(magic)}); cyxwiz dev dataset adds the demo one`);
+    throw userError(
+      "DATASET_INVALID",
+      `${cid} is not a cyxwiz-tabular@1 dataset (header ${JSON.stringify(magic)}); cyxwiz dev dataset adds the demo one`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return { samples: view.getUint32(8, true), features: view.getUint32(12, true), classes: view.getUint32(16, true) };
@@ -68,7 +74,8 @@ export async function datasetShape(ctx: Context, cid: string): Promise<{ samples
 
 function positiveInt(ctx: Context, name: string): number | undefined {
   const value = ctx.flag<number>(name);
-  if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw usageError(`--${name} must be a positive integer, got ${value}`);
+  if (value !== undefined && (!Number.isInteger(value) || value < 1))
+    throw usageError(`--${name} must be a positive integer, got ${value}`);
   return value;
 }
 
@@ -125,7 +132,13 @@ export async function planJob(ctx: Context): Promise<JobPlan> {
     priority,
     ...(gpu === undefined ? {} : { gpu }),
   };
-  return { request, derivation: `${parameters} parameters, ${request.dataset[size]} ${size}, ${epochs} epochs`, spec: null, datasetCid: null, config: null };
+  return {
+    request,
+    derivation: `${parameters} parameters, ${request.dataset[size]} ${size}, ${epochs} epochs`,
+    spec: null,
+    datasetCid: null,
+    config: null,
+  };
 }
 
 export function parseJobId(text: string): string {

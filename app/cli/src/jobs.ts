@@ -1,12 +1,12 @@
 /** Client-side job steps shared by the commands and the demo: reading a job, funding and submitting one. */
-import { randomBytes } from "crypto";
+import { randomBytes } from "node:crypto";
 
-import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
+import { type Keypair, LAMPORTS_PER_SOL, type PublicKey } from "@solana/web3.js";
 
-import { chainUnixTime, EscrowClient, jobIdFromHex, tokenBalance } from "../../../sdk/src";
-import { JobReply, SubmittedReply } from "../../../protocol/src/api/responses";
-import { CoordinatorClient, CoordinatorHttpError, CoordinatorUnreachableError } from "../../lib/coordinator-client";
-import { Context } from "./context";
+import { chainUnixTime, type EscrowClient, jobIdFromHex, tokenBalance } from "../../../sdk/src";
+import type { JobReply, SubmittedReply } from "../../../protocol/src/api/responses";
+import { type CoordinatorClient, CoordinatorHttpError, CoordinatorUnreachableError } from "../../lib/coordinator-client";
+import type { Context } from "./context";
 import { userError } from "./errors";
 import { formatTokens } from "./output";
 
@@ -31,7 +31,9 @@ export const MIN_CLIENT_LAMPORTS = 0.01 * LAMPORTS_PER_SOL;
 /** Refuses before any transaction when the wallet cannot pay `amount`. */
 export async function checkFunds(ctx: Context, escrow: EscrowClient, payer: PublicKey, amount: bigint): Promise<bigint> {
   const connection = ctx.connection();
-  const [tokens, lamports] = await ctx.rpc(() => Promise.all([tokenBalance(connection, escrow.tokenAccount(payer)), connection.getBalance(payer)]));
+  const [tokens, lamports] = await ctx.rpc(() =>
+    Promise.all([tokenBalance(connection, escrow.tokenAccount(payer)), connection.getBalance(payer)]),
+  );
   const fix = `get tokens to it (on a localnet: cyxwiz dev fund --keypair ${ctx.settings.keypairPath})`;
   if (tokens < amount) {
     throw userError(
@@ -67,9 +69,7 @@ export async function createJobEscrow(
   const jobId = randomBytes(32).toString("hex");
   const now = await ctx.rpc(() => chainUnixTime(ctx.connection()));
   const expiresAt = now + Math.min(lifetimeSecs, escrow.config.maxLifetimeSecs);
-  const { escrow: address, signature } = await ctx.rpc(() =>
-    escrow.createEscrow({ payer, jobId: jobIdFromHex(jobId), amount, expiresAt }),
-  );
+  const { escrow: address, signature } = await ctx.rpc(() => escrow.createEscrow({ payer, jobId: jobIdFromHex(jobId), amount, expiresAt }));
   return { jobId, escrow: address, signature, expiresAt };
 }
 

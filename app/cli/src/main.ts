@@ -7,12 +7,12 @@
  * and an exit code: 0 ok, 1 user error, 2 usage, 3 service unreachable, 4 job failed.
  */
 import { commandHelp, parseArgs } from "./args";
-import { Command } from "./command";
+import type { Command } from "./command";
 import { cancelCommand, downloadCommand, escrowCommand, quoteCommand, statusCommand, submitCommand } from "./commands/client";
 import { datasetCommand, fundCommand, keygenCommand } from "./commands/dev";
 import { nodeEarningsCommand, nodeStartCommand, nodeStatusCommand } from "./commands/node";
 import { Context } from "./context";
-import { CliError, EXIT, EXIT_CODES_HELP, toCliError } from "./errors";
+import { type CliError, EXIT, EXIT_CODES_HELP, toCliError } from "./errors";
 import { Output } from "./output";
 import { GLOBAL_FLAGS, resolveSettings } from "./settings";
 
@@ -47,7 +47,7 @@ function overview(prefix: readonly string[]): string {
     ...listed.map((c) => `  ${c.path.join(" ").padEnd(width)} ${c.summary}`),
     "",
     "Global flags:",
-    ...GLOBAL_FLAGS.map((f) => `  --${f.name}${f.type === "boolean" ? "" : ` ${f.value}`}`.padEnd(24) + ` ${f.help}`),
+    ...GLOBAL_FLAGS.map((f) => `${`  --${f.name}${f.type === "boolean" ? "" : ` ${f.value}`}`.padEnd(24)} ${f.help}`),
     "",
     FOOTER,
   ].join("\n");
@@ -72,7 +72,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     out.stopStatus();
     const cli: CliError = toCliError(error);
-    if (json) process.stdout.write(`${JSON.stringify({ error: { code: cli.code, message: cli.message, exitCode: cli.exitCode, ...cli.details } })}\n`);
+    if (json)
+      process.stdout.write(
+        `${JSON.stringify({ error: { code: cli.code, message: cli.message, exitCode: cli.exitCode, ...cli.details } })}\n`,
+      );
     else process.stderr.write(`error: ${cli.message}\n`);
     if (process.env.CYXWIZ_DEBUG === "1") process.stderr.write(`${(error as Error)?.stack ?? ""}\n`);
     return cli.exitCode;

@@ -1,5 +1,5 @@
 /** Sentences for the coordinator's answers: quotes, job transitions, proof verdicts. */
-import { ProofVerdictBody, QuoteReply, TransitionBody } from "../../../protocol/src/api/responses";
+import type { ProofVerdictBody, QuoteReply, TransitionBody } from "../../../protocol/src/api/responses";
 import { clockTime, formatMemoryGb, formatTokens, shortKey } from "./output";
 
 function percent(bps: number): string {
@@ -44,7 +44,9 @@ export function availabilityLines(availability: QuoteReply["availability"] | nul
   });
   if (availability.candidates.length > 0) {
     // The terms are the coordinator's own (its configured weights), not re-derived here.
-    lines.push("    (each term is the coordinator's weight × the node's reliability, the cheapness of its price floor, how well its VRAM fits; the best free node gets the job)");
+    lines.push(
+      "    (each term is the coordinator's weight × the node's reliability, the cheapness of its price floor, how well its VRAM fits; the best free node gets the job)",
+    );
   }
   for (const reason of availability.reasons) lines.push(`  why not: ${reason}`);
   return lines;

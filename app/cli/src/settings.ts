@@ -3,14 +3,14 @@
  * the config file (~/.config/cyxwiz/config.json, or $CYXWIZ_CONFIG), else the local
  * default. The keypair is read only by the commands that act for a wallet.
  */
-import { existsSync, readFileSync } from "fs";
-import { homedir } from "os";
-import { join, resolve } from "path";
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
 
-import { Keypair } from "@solana/web3.js";
+import type { Keypair } from "@solana/web3.js";
 
 import { readKeypairFile } from "../../../sdk/src";
-import { FlagSpec, FlagValues } from "./args";
+import type { FlagSpec, FlagValues } from "./args";
 import { userError } from "./errors";
 
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [
@@ -40,7 +40,11 @@ function expandHome(path: string): string {
 
 function readConfigFile(path: string, explicit: boolean): FileSettings {
   if (!existsSync(path)) {
-    if (explicit) throw userError("CONFIG_MISSING", `no config file at ${path}; create it (keys: ${FILE_KEYS.join(", ")}) or drop --config / CYXWIZ_CONFIG`);
+    if (explicit)
+      throw userError(
+        "CONFIG_MISSING",
+        `no config file at ${path}; create it (keys: ${FILE_KEYS.join(", ")}) or drop --config / CYXWIZ_CONFIG`,
+      );
     return {};
   }
   let parsed: unknown;
@@ -49,9 +53,11 @@ function readConfigFile(path: string, explicit: boolean): FileSettings {
   } catch (error) {
     throw userError("CONFIG_INVALID", `${path} is not JSON (${(error as Error).message}); fix or remove it`);
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw userError("CONFIG_INVALID", `${path} must hold a JSON object`);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw userError("CONFIG_INVALID", `${path} must hold a JSON object`);
   for (const [key, value] of Object.entries(parsed)) {
-    if (!(FILE_KEYS as readonly string[]).includes(key)) throw userError("CONFIG_INVALID", `${path}: unknown key ${key} (known: ${FILE_KEYS.join(", ")})`);
+    if (!(FILE_KEYS as readonly string[]).includes(key))
+      throw userError("CONFIG_INVALID", `${path}: unknown key ${key} (known: ${FILE_KEYS.join(", ")})`);
     if (typeof value !== "string") throw userError("CONFIG_INVALID", `${path}: ${key} must be a string`);
   }
   return parsed as FileSettings;

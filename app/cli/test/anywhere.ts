@@ -95,7 +95,9 @@ describe("cyxwiz from any directory and through a symlink", function () {
     expect(result.code, describeRun(result)).to.equal(0);
     const document = JSON.parse(result.stdout) as { path: string; publicKey: string };
     expect(document.path).to.equal(join(work, wallet));
-    expect(JSON.parse(readFileSync(join(work, wallet), "utf8"))).to.be.an("array").with.lengthOf(64);
+    expect(JSON.parse(readFileSync(join(work, wallet), "utf8")))
+      .to.be.an("array")
+      .with.lengthOf(64);
     expect(existsSync(join(ROOT, wallet)), `${wallet} written in the repository`).to.equal(false);
 
     const again = await run(join(bin, "cyxwiz"), ["dev", "keygen", "--keypair", `./${wallet}`, "--json"], work);
@@ -115,7 +117,11 @@ describe("cyxwiz from any directory and through a symlink", function () {
   });
 
   it("resolves relative paths against the directory npm was run from (npm run cyxwiz)", async () => {
-    const result = await run("npm", ["--prefix", ROOT, "run", "-s", "cyxwiz", "--", "dev", "keygen", "--keypair", `./${npmWallet}`, "--json"], work);
+    const result = await run(
+      "npm",
+      ["--prefix", ROOT, "run", "-s", "cyxwiz", "--", "dev", "keygen", "--keypair", `./${npmWallet}`, "--json"],
+      work,
+    );
     expect(result.code, describeRun(result)).to.equal(0);
     expect((JSON.parse(result.stdout) as { path: string }).path).to.equal(join(work, npmWallet));
     expect(existsSync(join(work, npmWallet))).to.equal(true);

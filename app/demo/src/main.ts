@@ -8,13 +8,13 @@
  * --kill-node SIGKILLs the chosen node mid-training to show the heartbeat loss, the
  * unlock and the reassignment. Ctrl-C (SIGINT/SIGTERM) stops every process it started.
  */
-import { writeFileSync } from "fs";
-import { join } from "path";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
 
 import { readManifest, releaseSplit, tokenBalances, writeKeypairFile } from "../../../sdk/src";
-import { FlagSpec, parseArgs } from "../../cli/src/args";
+import { type FlagSpec, parseArgs } from "../../cli/src/args";
 import { addDemoDataset, fundWallet, jobSpec } from "../../cli/src/commands/dev";
 import { eventLine } from "../../cli/src/commands/node";
 import { Context } from "../../cli/src/context";
@@ -24,8 +24,9 @@ import { checkFunds, createJobEscrow, submitIdempotent } from "../../cli/src/job
 import { planJob } from "../../cli/src/job-spec";
 import { formatMemoryGb, formatTokens, Output } from "../../cli/src/output";
 import { quoteLines, reevaluatedMetrics, verdictLines } from "../../cli/src/render";
-import { Json } from "../../lib/coordinator-client";
-import { Child, jsonLines, RunningCoordinator, spawnCli, startCoordinator } from "./processes";
+import type { NodeReply } from "../../../protocol/src/api/responses";
+import type { OfferInfo } from "../../agent/src/events";
+import { type Child, jsonLines, type RunningCoordinator, spawnCli, startCoordinator } from "./processes";
 
 const FLAGS: readonly FlagSpec[] = [
   { name: "run-dir", type: "string", value: "DIR", help: "logs, keys and files of this run" },
@@ -46,7 +47,17 @@ interface DemoNode {
   readonly args: readonly string[];
   child?: Child;
   nodeId?: string;
-  info?: Json;
+  info?: NodeReply;
+}
+
+function registeredId(node: DemoNode): string {
+  if (node.nodeId === undefined) throw new Error(`${node.label} has not registered with the coordinator`);
+  return node.nodeId;
+}
+
+function planConfig<T>(config: T | null | undefined): T {
+  if (config === null || config === undefined) throw new Error("the demo's job plan has no training config");
+  return config;
 }
 
 function required<T>(value: T | undefined, name: string): T {
@@ -99,8 +110,14 @@ async function main(): Promise<number> {
     });
     children.push(coordinator.child);
     out.line(`   ready on ${coordinator.url} (pid ${coordinator.child.pid}; heartbeats every 1 s, a node is lost after 3 missed)`);
-    if (flags.dashboard !== undefined) out.line(`   dashboard: ${coordinator.url}/ (client, operator and platform pages; dev keypair: ${join(runDir, "client.json")})`);
-    const env = { CYXWIZ_COORDINATOR_URL: coordinator.url, CYXWIZ_RPC_URL: rpcUrl, CYXWIZ_IPFS_API: ipfsApi, CYXWIZ_LOCALNET_DIR: localnetDir };
+    if (flags.dashboard !== undefined)
+      out.line(`   dashboard: ${coordinator.url}/ (client, operator and platform pages; dev keypair: ${join(runDir, "client.json")})`);
+    const env = {
+      CYXWIZ_COORDINATOR_URL: coordinator.url,
+      CYXWIZ_RPC_URL: rpcUrl,
+      CYXWIZ_IPFS_API: ipfsApi,
+      CYXWIZ_LOCALNET_DIR: localnetDir,
+    };
     const ctx = new Context(
       { coordinatorUrl: coordinator.url, rpcUrl, ipfsApi, keypairPath: join(runDir, "client.json"), json: false },
       {},
@@ -141,44 +158,62 @@ async function main(): Promise<number> {
         new Promise<void>((resolveRegistered, reject) => {
           const keyPath = join(runDir, `node-${index === 0 ? "a" : "b"}.json`);
           writeKeypairFile(keyPath, Keypair.generate());
-          const child = spawnCli(["node", "start", "--json", "--keypair", keyPath, "--work-dir", join(runDir, `node-${index === 0 ? "a" : "b"}`), ...node.args], {
-            env,
-            log: join(runDir, `node-${index === 0 ? "a" : "b"}.log`),
-            onLine: jsonLines((event) => {
-              if (event.type === "registered") {
-                node.nodeId = String(event.nodeId);
-                node.info = event.node;
-                resolveRegistered();
-              }
-              if (event.type === "epoch") {
-                const epoch = Number(event.epoch);
-                const total = Number(event.epochs);
-                losses.push(Number(event.loss));
-                if (epoch === 1 || epoch === total || epoch % Math.max(1, Math.round(total / 10)) === 0) nodeLine(node, eventLine(event as never));
-                if (killNode && killed === null && node.nodeId === currentNode && epoch >= Math.ceil(total * 0.3)) {
-                  killed = { label: node.label, epoch, epochs: total };
-                  node.child?.process.kill("SIGKILL");
-                  out.line(`   ✖ --kill-node: ${node.label} (pid ${node.child?.pid}) killed with SIGKILL at epoch ${epoch}/${total}; its heartbeats stop`);
+          const child = spawnCli(
+            ["node", "start", "--json", "--keypair", keyPath, "--work-dir", join(runDir, `node-${index === 0 ? "a" : "b"}`), ...node.args],
+            {
+              env,
+              log: join(runDir, `node-${index === 0 ? "a" : "b"}.log`),
+              onLine: jsonLines((event) => {
+                if (event.type === "registered") {
+                  node.nodeId = String(event.nodeId);
+                  node.info = event.node as NodeReply;
+                  resolveRegistered();
                 }
-              } else if (event.type === "offer" && (event.offer as Json)?.resumeFrom) {
-                const from = (event.offer as Json).resumeFrom;
-                nodeLine(node, `offered with a verified checkpoint of the earlier run: resumes at epoch ${from.epoch}/${from.epochs} (${from.cid}), paid only for the epochs it trains`);
-              } else if (["dataset-fetched", "weights-uploaded", "reported", "job-lost", "accepted"].includes(String(event.type))) {
-                nodeLine(node, eventLine(event as never));
-              }
-            }),
-          });
+                if (event.type === "epoch") {
+                  const epoch = Number(event.epoch);
+                  const total = Number(event.epochs);
+                  losses.push(Number(event.loss));
+                  if (epoch === 1 || epoch === total || epoch % Math.max(1, Math.round(total / 10)) === 0)
+                    nodeLine(node, eventLine(event as never));
+                  if (killNode && killed === null && node.nodeId === currentNode && epoch >= Math.ceil(total * 0.3)) {
+                    killed = { label: node.label, epoch, epochs: total };
+                    node.child?.process.kill("SIGKILL");
+                    out.line(
+                      `   ✖ --kill-node: ${node.label} (pid ${node.child?.pid}) killed with SIGKILL at epoch ${epoch}/${total}; its heartbeats stop`,
+                    );
+                  }
+                } else if (event.type === "offer" && (event.offer as OfferInfo | undefined)?.resumeFrom !== undefined) {
+                  const from = (event.offer as OfferInfo).resumeFrom as NonNullable<OfferInfo["resumeFrom"]>;
+                  nodeLine(
+                    node,
+                    `offered with a verified checkpoint of the earlier run: resumes at epoch ${from.epoch}/${from.epochs} (${from.cid}), paid only for the epochs it trains`,
+                  );
+                } else if (["dataset-fetched", "weights-uploaded", "reported", "job-lost", "accepted"].includes(String(event.type))) {
+                  nodeLine(node, eventLine(event as never));
+                }
+              }),
+            },
+          );
           node.child = child;
           children.push(child);
           void child.exited.then((code) => {
-            if (node.nodeId === undefined) reject(new CliError(1, "NODE_FAILED", `${node.label} exited (${code}) before registering; its log: ${join(runDir, `node-${index === 0 ? "a" : "b"}.log`)}`));
+            if (node.nodeId === undefined)
+              reject(
+                new CliError(
+                  1,
+                  "NODE_FAILED",
+                  `${node.label} exited (${code}) before registering; its log: ${join(runDir, `node-${index === 0 ? "a" : "b"}.log`)}`,
+                ),
+              );
             else if (!stopping && killed?.label !== node.label) out.line(`   ${node.label} exited (${code})`);
           });
         }),
     );
     await Promise.all(registered);
     for (const node of nodes) {
-      out.line(`   ${node.label}: ${node.nodeId}, class ${node.info?.nodeClass}, price floor ${formatTokens(node.info?.priceFloor ?? 0)} per GPU-hour (pid ${node.child?.pid})`);
+      out.line(
+        `   ${node.label}: ${node.nodeId}, class ${node.info?.nodeClass}, price floor ${formatTokens(node.info?.priceFloor ?? 0)} per GPU-hour (pid ${node.child?.pid})`,
+      );
     }
 
     // ---- the client
@@ -186,7 +221,9 @@ async function main(): Promise<number> {
     const client = Keypair.generate();
     writeKeypairFile(ctx.settings.keypairPath, client);
     const funded = await fundWallet(ctx, client.publicKey, 2 * LAMPORTS_PER_SOL, 10_000_000n, localnetDir);
-    out.line(`   wallet ${client.publicKey.toBase58()}: ${funded.lamports / LAMPORTS_PER_SOL} SOL, ${formatTokens(funded.tokens)} (tx ${funded.signature})`);
+    out.line(
+      `   wallet ${client.publicKey.toBase58()}: ${funded.lamports / LAMPORTS_PER_SOL} SOL, ${formatTokens(funded.tokens)} (tx ${funded.signature})`,
+    );
     const dataset = await addDemoDataset(ctx);
     const specPath = join(runDir, "job.json");
     writeFileSync(specPath, `${JSON.stringify(jobSpec(dataset.cid, epochs), null, 2)}\n`);
@@ -200,31 +237,50 @@ async function main(): Promise<number> {
     const quote = await api.quote(plan.request);
     out.line(`   ${plan.derivation}`);
     out.lines(quoteLines(quote).map((line) => `   ${line}`));
-    const parts = (quote.availability?.candidates ?? []).map((candidate: Json) => {
+    const parts = (quote.availability?.candidates ?? []).map((candidate) => {
       const { reliability, price, size: vram } = candidate.scoreParts;
       return { candidate, label: nodes.find((n) => n.nodeId === candidate.nodeId)?.label ?? candidate.nodeId, reliability, vram, price };
     });
-    parts.forEach((p: { label: string; reliability: number; vram: number; price: number; candidate: Json }, i: number) => {
-      out.line(`   ${i === 0 ? "→" : " "} ${p.label}: score ${Number(p.candidate.score).toFixed(3)} = reliability ${p.reliability.toFixed(3)} + price ${p.price.toFixed(3)} + VRAM fit ${p.vram.toFixed(3)}`);
+    parts.forEach((p, i) => {
+      out.line(
+        `   ${i === 0 ? "→" : " "} ${p.label}: score ${Number(p.candidate.score).toFixed(3)} = reliability ${p.reliability.toFixed(3)} + price ${p.price.toFixed(3)} + VRAM fit ${p.vram.toFixed(3)}`,
+      );
     });
     if (parts.length >= 2) {
       const [winner, runnerUp] = parts;
       const diffs = (["reliability", "price", "vram"] as const).map((k) => ({ k, d: winner[k] - runnerUp[k] })).sort((a, b) => b.d - a.d);
-      const why = { reliability: "a better reliability record", price: "a cheaper price floor", vram: `VRAM closer to the ${formatMemoryGb(quote.estimate?.minVramGb)} the job needs (a bigger card stays free for bigger jobs)` }[diffs[0].k];
+      const why = {
+        reliability: "a better reliability record",
+        price: "a cheaper price floor",
+        vram: `VRAM closer to the ${formatMemoryGb(quote.estimate?.minVramGb)} the job needs (a bigger card stays free for bigger jobs)`,
+      }[diffs[0].k];
       out.line(`   Why ${winner.label}: both fit and can afford the job; it wins on ${why} (+${diffs[0].d.toFixed(3)}).`);
-      if (Math.abs(winner.price - runnerUp.price) < 0.01) out.line(`   The budget allows floors up to ${formatTokens(quote.availability.affordablePriceFloor)} per GPU-hour, so the floors (${formatTokens(nodes[0].info?.priceFloor ?? 0)} vs ${formatTokens(nodes[1].info?.priceFloor ?? 0)}) barely move the price part.`);
+      if (Math.abs(winner.price - runnerUp.price) < 0.01)
+        out.line(
+          `   The budget allows floors up to ${formatTokens(quote.availability.affordablePriceFloor)} per GPU-hour, so the floors (${formatTokens(nodes[0].info?.priceFloor ?? 0)} vs ${formatTokens(nodes[1].info?.priceFloor ?? 0)}) barely move the price part.`,
+        );
     }
 
     // ---- escrow
     out.line("\n== 5. The escrow: the quoted amount moves from the client into a JobEscrow vault");
     const escrowClient = await ctx.escrowClient();
     const amount = BigInt(quote.amount);
-    const accounts = [escrowClient.tokenAccount(client.publicKey), ...nodes.map((n) => escrowClient.tokenAccount(new PublicKey(n.nodeId!))), escrowClient.config.treasury];
+    const accounts = [
+      escrowClient.tokenAccount(client.publicKey),
+      ...nodes.map((n) => escrowClient.tokenAccount(new PublicKey(registeredId(n)))),
+      escrowClient.config.treasury,
+    ];
     const before = await ctx.rpc(() => tokenBalances(ctx.connection(), accounts));
     await checkFunds(ctx, escrowClient, client.publicKey, amount);
     const job = await createJobEscrow(ctx, escrowClient, client, amount, 24 * 3600);
     out.line(`   escrow ${job.escrow.toBase58()} holds ${formatTokens(amount)} (tx ${job.signature})`);
-    const submitted = await submitIdempotent(api, { quoteId: quote.quoteId, jobId: job.jobId, escrow: job.escrow.toBase58(), datasetCid: dataset.cid, config: plan.config! });
+    const submitted = await submitIdempotent(api, {
+      quoteId: quote.quoteId,
+      jobId: job.jobId,
+      escrow: job.escrow.toBase58(),
+      datasetCid: dataset.cid,
+      config: planConfig(plan.config),
+    });
     out.line(`   job ${job.jobId} submitted: ${submitted.status}`);
 
     // ---- follow
@@ -237,7 +293,10 @@ async function main(): Promise<number> {
           out.line(`   → escrow Locked on chain to ${node?.label ?? t.nodeId}; the offer waits for its next heartbeat`);
           releaseHeld(currentNode);
         }
-        if (t.reason === "node-lost") out.line(`   → ${node?.label ?? t.nodeId} missed 3 heartbeats: lost; the escrow is unlocked and the job queued again, that node excluded`);
+        if (t.reason === "node-lost")
+          out.line(
+            `   → ${node?.label ?? t.nodeId} missed 3 heartbeats: lost; the escrow is unlocked and the job queued again, that node excluded`,
+          );
       },
     });
 
@@ -248,13 +307,27 @@ async function main(): Promise<number> {
     out.lines(verdictLines(final.verification?.verdict).map((line) => `   ${line}`));
     const after = await ctx.rpc(() => tokenBalances(ctx.connection(), accounts));
     const names = ["client", ...nodes.map((n) => n.label), "treasury"];
-    names.forEach((name, i) => out.line(`   ${name.padEnd(28)} ${formatTokens(before[i]).padStart(20)} → ${formatTokens(after[i]).padStart(20)}  (${after[i] - before[i] >= 0n ? "+" : ""}${formatTokens(after[i] - before[i])})`));
+    names.forEach((name, i) => {
+      out.line(
+        `   ${name.padEnd(28)} ${formatTokens(before[i]).padStart(20)} → ${formatTokens(after[i]).padStart(20)}  (${after[i] - before[i] >= 0n ? "+" : ""}${formatTokens(after[i] - before[i])})`,
+      );
+    });
     const split = releaseSplit(amount, Number(quote.feeBps));
     const payee = nodes.findIndex((n) => n.nodeId === final.nodeId);
-    const exact = final.status === "released" && after[0] - before[0] === -amount && after[payee + 1] - before[payee + 1] === split.node && after[3] - before[3] === split.platform;
-    out.line(`   ${exact ? "✓" : "✗"} ${final.status}: ${nodes[payee]?.label ?? final.nodeId} got ${formatTokens(split.node)} (90%), the treasury ${formatTokens(split.platform)} (10%), of the client's ${formatTokens(amount)}`);
-    if (final.proof) out.line(`   model ${final.proof.weightsCid}: cyxwiz download ${job.jobId} --keypair ${ctx.settings.keypairPath} --coordinator ${coordinator.url}`);
-    if (losses.length > 0) out.line(`   training loss ${losses[0].toFixed(4)} (first epoch) → ${losses[losses.length - 1].toFixed(4)} (last)`);
+    const exact =
+      final.status === "released" &&
+      after[0] - before[0] === -amount &&
+      after[payee + 1] - before[payee + 1] === split.node &&
+      after[3] - before[3] === split.platform;
+    out.line(
+      `   ${exact ? "✓" : "✗"} ${final.status}: ${nodes[payee]?.label ?? final.nodeId} got ${formatTokens(split.node)} (90%), the treasury ${formatTokens(split.platform)} (10%), of the client's ${formatTokens(amount)}`,
+    );
+    if (final.proof)
+      out.line(
+        `   model ${final.proof.weightsCid}: cyxwiz download ${job.jobId} --keypair ${ctx.settings.keypairPath} --coordinator ${coordinator.url}`,
+      );
+    if (losses.length > 0)
+      out.line(`   training loss ${losses[0].toFixed(4)} (first epoch) → ${losses[losses.length - 1].toFixed(4)} (last)`);
     const wallSecs = Math.round((Date.now() - started) / 100) / 10;
     out.line(`\nDone in ${wallSecs} s. Logs and keys: ${runDir}`);
     out.result({
@@ -274,7 +347,9 @@ async function main(): Promise<number> {
       modelCid: final.proof?.weightsCid ?? null,
     });
     if (flags.stay === true && !stopping) {
-      out.line(`\nThe marketplace keeps running (--stay): coordinator ${coordinator.url}${flags.dashboard !== undefined ? `, dashboard ${coordinator.url}/` : ""}. Ctrl-C stops everything.`);
+      out.line(
+        `\nThe marketplace keeps running (--stay): coordinator ${coordinator.url}${flags.dashboard !== undefined ? `, dashboard ${coordinator.url}/` : ""}. Ctrl-C stops everything.`,
+      );
       await new Promise<never>(() => undefined);
     }
     return exact ? 0 : 4;

@@ -3,11 +3,11 @@
  * (coordinator/src/main.ts) and `cyxwiz` commands, each a real process run through
  * ts-node (transpile-only), its output kept in a log file and read line by line.
  */
-import { ChildProcess, spawn } from "child_process";
-import { createWriteStream, WriteStream } from "fs";
-import { createServer } from "net";
-import { join, resolve } from "path";
-import { createInterface } from "readline";
+import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream, type WriteStream } from "node:fs";
+import { createServer } from "node:net";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
 
 export const ROOT = resolve(__dirname, "..", "..", "..");
 const TS_NODE = join(ROOT, "node_modules", "ts-node", "register", "transpile-only");
@@ -41,7 +41,8 @@ export function spawnTs(script: string, args: readonly string[], options: SpawnO
   let log: WriteStream | undefined;
   if (options.log !== undefined) log = createWriteStream(options.log, { flags: "a" });
   child.stderr?.on("data", (chunk: Buffer) => log?.write(chunk));
-  createInterface({ input: child.stdout! }).on("line", (line) => {
+  if (child.stdout === null) throw new Error(`${script} was started without a stdout pipe`);
+  createInterface({ input: child.stdout }).on("line", (line) => {
     log?.write(`${line}\n`);
     options.onLine?.(line);
   });
@@ -81,7 +82,11 @@ export interface CliResult {
 /** Runs `cyxwiz <args>` to its end and collects what it printed. */
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, ["-r", TS_NODE, CLI_MAIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["-r", TS_NODE, CLI_MAIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

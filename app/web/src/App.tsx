@@ -9,7 +9,7 @@ import { api } from "./api";
 import { ErrorBanner, Loading } from "./components";
 import { AppContext } from "./context";
 import { usePoll, useRoute } from "./hooks";
-import { loadSettings, saveSettings, Settings } from "./settings";
+import { loadSettings, saveSettings, type Settings } from "./settings";
 
 // The chain code expects Node's globals (Buffer…): polyfills.ts installs them, evaluated
 // before any chunk that holds chain code (and only then: the shell does not need them).
@@ -89,8 +89,11 @@ export function App() {
         <ErrorBanner error={health.error} />
         {walletError !== null && (
           <div className="banner error" data-testid="wallet-error">
-            Wallet: {(walletError.message || walletError.name).replace(/\.+$/, "")}. If you rejected the request in your wallet, nothing was signed; try again.{" "}
-            <button onClick={() => setWalletError(null)}>Dismiss</button>
+            Wallet: {(walletError.message || walletError.name).replace(/\.+$/, "")}. If you rejected the request in your wallet, nothing was
+            signed; try again.{" "}
+            <button type="button" onClick={() => setWalletError(null)}>
+              Dismiss
+            </button>
           </div>
         )}
         <Suspense fallback={<Loading />}>

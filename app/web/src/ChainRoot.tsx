@@ -5,7 +5,7 @@
  * so the wallet stays connected across tabs; the operator, platform and settings pages
  * never load it.
  */
-import { ReactNode, useMemo } from "react";
+import { type ReactNode, useMemo } from "react";
 
 import { Chain } from "./chain";
 import { ChainContext } from "./context";

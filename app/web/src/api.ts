@@ -5,7 +5,7 @@
  * `CoordinatorDownError` (nothing answered), `ApiError` (the coordinator refused, with its
  * code and message).
  */
-import { MessageSigner, randomHex, signedHeaders } from "./signing";
+import { type MessageSigner, randomHex, signedHeaders } from "./signing";
 
 export class CoordinatorDownError extends Error {
   constructor(detail: string) {
@@ -56,7 +56,11 @@ export type Reliability = NodeView["reliability"];
 export type Stats = StatsReply;
 export type Settlement = StatsReply["settlements"][number];
 
-async function request<T>(method: string, path: string, options: { body?: unknown; signer?: MessageSigner; headers?: Record<string, string> } = {}): Promise<T> {
+async function request<T>(
+  method: string,
+  path: string,
+  options: { body?: unknown; signer?: MessageSigner; headers?: Record<string, string> } = {},
+): Promise<T> {
   const raw = options.body === undefined ? "" : JSON.stringify(options.body);
   const headers: Record<string, string> = { accept: "application/json", ...(options.headers ?? {}) };
   if (options.body !== undefined) headers["content-type"] = "application/json";
@@ -80,7 +84,7 @@ async function request<T>(method: string, path: string, options: { body?: unknow
   const error = (parsed as { error?: { code?: string; message?: string; field?: string } } | null)?.error;
   if (error?.code === undefined) {
     if (response.status >= 500) throw new CoordinatorDownError(`HTTP ${response.status}`);
-    throw new ApiError(response.status, "HTTP_" + response.status, `${method} ${path}: HTTP ${response.status}`);
+    throw new ApiError(response.status, `HTTP_${response.status}`, `${method} ${path}: HTTP ${response.status}`);
   }
   throw new ApiError(response.status, error.code, error.message ?? error.code, error.field);
 }
@@ -95,7 +99,8 @@ export const api = {
     request<SubmittedReply>("POST", "/v1/jobs", { signer, body, headers: { "idempotency-key": idempotencyKey } }),
   jobs: (signer: MessageSigner) => request<JobListReply>("GET", "/v1/jobs", { signer }),
   job: (signer: MessageSigner, id: string) => request<Job>("GET", `/v1/jobs/${encodeURIComponent(id)}`, { signer }),
-  cancel: (signer: MessageSigner, id: string) => request<CancelReply>("POST", `/v1/jobs/${encodeURIComponent(id)}/cancel`, { signer, body: {} }),
+  cancel: (signer: MessageSigner, id: string) =>
+    request<CancelReply>("POST", `/v1/jobs/${encodeURIComponent(id)}/cancel`, { signer, body: {} }),
 };
 
 /** One sentence for any failure, for the error banners. */

@@ -4,15 +4,15 @@
  * SDK's instruction builder and signed by the connected wallet. No websocket: a sent
  * transaction is confirmed by polling its status until its blockhash expires.
  */
-import { Connection, PublicKey, Transaction } from "@solana/web3.js";
+import { Connection, type PublicKey, Transaction } from "@solana/web3.js";
 
 import { chainUnixTime } from "../../../sdk/src/clock";
-import { MarketConfig, requireConfig } from "../../../sdk/src/config-account";
+import { type MarketConfig, requireConfig } from "../../../sdk/src/config-account";
 import { decodeProgramError } from "../../../sdk/src/errors";
-import { Escrow, fetchEscrow } from "../../../sdk/src/escrow-account";
+import { type Escrow, fetchEscrow } from "../../../sdk/src/escrow-account";
 import { createEscrowInstruction } from "../../../sdk/src/instructions/create-escrow";
 import { escrowAddress } from "../../../sdk/src/pda";
-import { jobEscrowProgram, JobEscrowProgram } from "../../../sdk/src/program";
+import { jobEscrowProgram, type JobEscrowProgram } from "../../../sdk/src/program";
 import { tokenAccountAddress, tokenBalance } from "../../../sdk/src/token";
 import { tokens as formatTokens } from "./format";
 import { FundingError } from "./funding-error";
@@ -86,7 +86,10 @@ export class Chain {
       throw new FundingError("INSUFFICIENT_TOKENS", insufficientMessage(tokens, p.amount));
     }
     if (lamports < MIN_LAMPORTS_TO_FUND) {
-      throw new FundingError("INSUFFICIENT_SOL", `the wallet has ${lamports / 1e9} SOL; creating an escrow needs about ${MIN_LAMPORTS_TO_FUND / 1e9} SOL for rent and fees`);
+      throw new FundingError(
+        "INSUFFICIENT_SOL",
+        `the wallet has ${lamports / 1e9} SOL; creating an escrow needs about ${MIN_LAMPORTS_TO_FUND / 1e9} SOL for rent and fees`,
+      );
     }
     const now = await chainUnixTime(this.connection).catch((error) => {
       throw rpcError(this.rpcUrl, error);
@@ -106,7 +109,10 @@ export class Chain {
     try {
       signed = await wallet.signTransaction(transaction);
     } catch (error) {
-      throw new FundingError("WALLET_REJECTED", `the wallet did not sign (${(error as Error).message || "rejected"}); nothing was sent and no tokens moved`);
+      throw new FundingError(
+        "WALLET_REJECTED",
+        `the wallet did not sign (${(error as Error).message || "rejected"}); nothing was sent and no tokens moved`,
+      );
     }
     const signature = await this.sendAndConfirm(signed.serialize(), lastValidBlockHeight);
     return { escrow: this.escrowAddress(wallet.publicKey, p.jobId), signature };
@@ -129,7 +135,10 @@ export class Chain {
       }
       if (status?.confirmationStatus === "confirmed" || status?.confirmationStatus === "finalized") return signature;
       if ((await this.connection.getBlockHeight("confirmed")) > lastValidBlockHeight) {
-        throw new FundingError("TX_EXPIRED", `transaction ${signature} did not land before its blockhash expired; nothing was paid, try again`);
+        throw new FundingError(
+          "TX_EXPIRED",
+          `transaction ${signature} did not land before its blockhash expired; nothing was paid, try again`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 400));
     }

@@ -1,4 +1,4 @@
-import { ReactNode } from "react";
+import type { ReactNode } from "react";
 
 import { CoordinatorDownError, describe } from "./api";
 import { FundingError } from "./funding-error";
@@ -86,13 +86,19 @@ export function EarningsChart({ points }: { points: { at: number; amount: bigint
       <line x1={pad} y1={pad} x2={pad} y2={height - pad} className="axis" />
       <path d={d} className="line" />
       {cumulative.map((point) => (
-        <circle key={point.at + ":" + point.total} cx={x(point.at)} cy={y(point.total)} r={3} className="dot">
+        <circle key={`${point.at}:${point.total}`} cx={x(point.at)} cy={y(point.total)} r={3} className="dot">
           <title>{`${new Date(point.at).toLocaleString()}: ${tokens(point.total)}`}</title>
         </circle>
       ))}
-      <text x={pad} y={pad - 8} className="label">{tokens(running)}</text>
-      <text x={pad} y={height - pad + 16} className="label">{new Date(t0).toLocaleTimeString()}</text>
-      <text x={width - pad} y={height - pad + 16} className="label" textAnchor="end">{new Date(t1).toLocaleTimeString()}</text>
+      <text x={pad} y={pad - 8} className="label">
+        {tokens(running)}
+      </text>
+      <text x={pad} y={height - pad + 16} className="label">
+        {new Date(t0).toLocaleTimeString()}
+      </text>
+      <text x={width - pad} y={height - pad + 16} className="label" textAnchor="end">
+        {new Date(t1).toLocaleTimeString()}
+      </text>
     </svg>
   );
 }

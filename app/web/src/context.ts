@@ -1,7 +1,7 @@
 import { createContext, useContext } from "react";
 
 import type { Chain } from "./chain";
-import { Settings } from "./settings";
+import type { Settings } from "./settings";
 
 /** The shell's context: settings only, so the first load carries no chain code. */
 export interface AppContextValue {

@@ -6,7 +6,7 @@
 import { ed25519 } from "@noble/curves/ed25519";
 import bs58 from "bs58";
 
-import { MessageSigner } from "./signing";
+import type { MessageSigner } from "./signing";
 
 export class KeypairFileError extends Error {
   constructor(message: string) {

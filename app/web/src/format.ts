@@ -9,7 +9,7 @@ export function tokens(amount: bigint | string | null | undefined): string {
   const sign = value < 0n ? "-" : "";
   const abs = value < 0n ? -value : value;
   const fraction = (abs % UNIT).toString().padStart(DECIMALS, "0").replace(/0+$/, "");
-  return `${sign}${abs / UNIT}${fraction === "" ? "" : "." + fraction} CYXWIZ`;
+  return `${sign}${abs / UNIT}${fraction === "" ? "" : `.${fraction}`} CYXWIZ`;
 }
 
 export function sol(lamports: number): string {

@@ -22,12 +22,14 @@ export function usePoll<T>(load: (() => Promise<T>) | null, everyMs: number, key
   const loadRef = useRef(load);
   loadRef.current = load;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` is the trigger: a new key clears what the old one showed.
   useEffect(() => {
     setData(null);
     setError(null);
     setLoading(true);
   }, [key]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the loader is read through loadRef (a new closure each render must not restart polling); `key`, `tick` and whether there is a loader at all do restart it.
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -58,8 +60,13 @@ export function usePoll<T>(load: (() => Promise<T>) | null, everyMs: number, key
 
 /** The location hash as a path: "#/jobs/ab" → ["jobs", "ab"]. */
 export function useRoute(): string[] {
-  const read = () => window.location.hash.replace(/^#\/?/, "").split("/").filter((part) => part !== "");
+  const read = () =>
+    window.location.hash
+      .replace(/^#\/?/, "")
+      .split("/")
+      .filter((part) => part !== "");
   const [route, setRoute] = useState(read);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `read` only reads window.location; the listener is set once.
   useEffect(() => {
     const onChange = () => setRoute(read());
     window.addEventListener("hashchange", onChange);

@@ -5,12 +5,12 @@
  * solana-keygen file, for the local chain only) kept in this tab's sessionStorage.
  */
 import { ConnectionProvider, useWallet, WalletProvider } from "@solana/wallet-adapter-react";
-import { Keypair, PublicKey, Transaction } from "@solana/web3.js";
-import { createContext, ReactNode, useCallback, useContext, useMemo, useState } from "react";
+import { Keypair, type PublicKey, type Transaction } from "@solana/web3.js";
+import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from "react";
 
-import { TransactionSigner } from "./chain";
+import type { TransactionSigner } from "./chain";
 import { keypairSigner, parseKeypairJson } from "./dev-keypair";
-import { MessageSigner } from "./signing";
+import type { MessageSigner } from "./signing";
 
 export interface ActiveWallet {
   mode: "dev" | "browser";
@@ -62,8 +62,8 @@ function Inner({ children }: { children: ReactNode }) {
   const adapter = useWallet();
   const [dev, setDev] = useState<ActiveWallet | null>(restoreDev);
 
+  const { publicKey, signMessage, signTransaction, wallet, connected } = adapter;
   const browser = useMemo<ActiveWallet | null>(() => {
-    const { publicKey, signMessage, signTransaction, wallet, connected } = adapter;
     if (!connected || publicKey === null) return null;
     const name = wallet?.adapter.name ?? "wallet";
     const missing = async (): Promise<never> => {
@@ -82,7 +82,7 @@ function Inner({ children }: { children: ReactNode }) {
         },
       },
     };
-  }, [adapter.publicKey, adapter.connected, adapter.signMessage, adapter.signTransaction, adapter.wallet]);
+  }, [publicKey, connected, signMessage, signTransaction, wallet]);
 
   const loadDevKeypair = useCallback(
     (text: string) => {

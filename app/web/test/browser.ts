@@ -15,19 +15,31 @@
  * CYXWIZ_LOCALNET_DIR (migrated), CYXWIZ_TEST_REDIS_URL, CYXWIZ_TEST_IPFS_API;
  * CYXWIZ_CHROMIUM (default /usr/bin/chromium). Screenshots go to app/web/test-results/.
  */
-import { ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
-import { Connection, Keypair, PublicKey } from "@solana/web3.js";
+import { type Connection, Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
-import { Browser, chromium, Page } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 
-import { AgentHandle, runAgent } from "../../agent/src";
-import { createConnection, fetchEscrow, sol, topUp, fundNewWallet, jobEscrowProgram, loadManifestKeys, readManifest, releaseSplit, tokenAccountAddress, tokenBalance } from "../../../sdk/src";
+import { type AgentHandle, runAgent } from "../../agent/src";
+import {
+  createConnection,
+  fetchEscrow,
+  sol,
+  topUp,
+  fundNewWallet,
+  jobEscrowProgram,
+  loadManifestKeys,
+  readManifest,
+  releaseSplit,
+  tokenAccountAddress,
+  tokenBalance,
+} from "../../../sdk/src";
 import { generateDatasetBytes } from "../../../trainer/src";
 import { testIpfs } from "../../../coordinator/test/integration/ipfs-harness";
 
@@ -82,10 +94,14 @@ async function startCoordinator(env: Record<string, string>): Promise<{ child: C
   });
   child.stdout?.on("data", (chunk) => (output += String(chunk)));
   child.stderr?.on("data", (chunk) => (output += String(chunk)));
-  await until("the coordinator's ready line", async () => {
-    if (child.exitCode !== null) throw new GiveUp(`the coordinator exited ${child.exitCode}:\n${output}`);
-    return /coordinator ready on/.test(output) ? true : null;
-  }, 120_000).catch((error) => {
+  await until(
+    "the coordinator's ready line",
+    async () => {
+      if (child.exitCode !== null) throw new GiveUp(`the coordinator exited ${child.exitCode}:\n${output}`);
+      return /coordinator ready on/.test(output) ? true : null;
+    },
+    120_000,
+  ).catch((error) => {
     child.kill("SIGKILL");
     throw new Error(`${(error as Error).message}\n${output.slice(-3000)}`);
   });
@@ -112,7 +128,7 @@ async function routeRpc(page: Page, origin: string, rpcUrl: string): Promise<str
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "getSlot" }),
   }).catch(() => null);
-  const forwards = probe !== null && probe.ok && typeof ((await probe.json().catch(() => ({}))) as { result?: unknown }).result === "number";
+  const forwards = probe?.ok && typeof ((await probe.json().catch(() => ({}))) as { result?: unknown }).result === "number";
   if (forwards) return "the coordinator forwards /rpc";
   await page.route(`${origin}/rpc`, async (route) => {
     const response = await route.fetch({ url: rpcUrl });
@@ -207,17 +223,22 @@ describe("web dashboard in chromium: quote → fund → submit → Released 90/1
   let work: string;
   let redisPrefix: string;
 
-  before(async function () {
-    if (manifest === null) throw new Error("no localnet manifest: run `npm run migrate` with CYXWIZ_LOCALNET_DIR set (scripts/test.sh does)");
+  before(async () => {
+    if (manifest === null)
+      throw new Error("no localnet manifest: run `npm run migrate` with CYXWIZ_LOCALNET_DIR set (scripts/test.sh does)");
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium, or set CYXWIZ_CHROMIUM`);
     connection = createConnection({ rpcUrl: process.env.CYXWIZ_RPC_URL ?? manifest.rpcUrl });
     mkdirSync(RESULTS, { recursive: true });
     work = mkdtempSync(join(tmpdir(), "cyxwiz-web-"));
     // The dashboard as it ships.
-    execFileSync(process.execPath, [join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--config", join(ROOT, "app/web/vite.config.mts"), "--logLevel", "warn"], {
-      cwd: ROOT,
-      stdio: "inherit",
-    });
+    execFileSync(
+      process.execPath,
+      [join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--config", join(ROOT, "app/web/vite.config.mts"), "--logLevel", "warn"],
+      {
+        cwd: ROOT,
+        stdio: "inherit",
+      },
+    );
     redisPrefix = `cyx-web:${randomUUID()}:`;
     coordinator = await startCoordinator({
       CYXWIZ_REDIS_URL: REDIS_URL,
@@ -358,7 +379,11 @@ describe("web dashboard in chromium: quote → fund → submit → Released 90/1
     // Operator: the node's earnings are its share.
     await page.goto(`${coordinator!.url}/#/operator/${nodeId}`);
     await page.getByTestId(`earned-${nodeId}`).waitFor();
-    await until("the node's earnings on the operator page", async () => ((await baseUnits(page, `earned-${nodeId}`)) === split.node ? true : null), 30_000);
+    await until(
+      "the node's earnings on the operator page",
+      async () => ((await baseUnits(page, `earned-${nodeId}`)) === split.node ? true : null),
+      30_000,
+    );
     expect(await baseUnits(page, "node-total")).to.equal(split.node);
     await page.getByTestId("earnings-chart").waitFor();
     await page.screenshot({ path: join(RESULTS, "operator.png"), fullPage: true });
@@ -416,7 +441,10 @@ describe("web dashboard in chromium: quote → fund → submit → Released 90/1
     await page.getByTestId("fund-submit").click();
     await page.waitForURL(/#\/jobs\/[0-9a-f]{64}$/, { timeout: 60_000 });
     await page.getByTestId("released").waitFor({ timeout: WAIT_MS });
-    expect(await page.evaluate(() => (window as unknown as { __signedTransactions: number }).__signedTransactions), "the wallet signed the escrow's creation").to.be.at.least(1);
+    expect(
+      await page.evaluate(() => (window as unknown as { __signedTransactions: number }).__signedTransactions),
+      "the wallet signed the escrow's creation",
+    ).to.be.at.least(1);
     const escrowAddress = new PublicKey((await page.locator("[data-testid=escrow] code").first().textContent()) as string);
     const escrow = await fetchEscrow(jobEscrowProgram(connection), escrowAddress);
     const split = releaseSplit(quoted, 1_000);

@@ -5,11 +5,11 @@
  */
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
-import { createPrivateKey, sign as nodeSign } from "crypto";
+import { createPrivateKey, sign as nodeSign } from "node:crypto";
 
 import { canonicalMessage as coordinatorMessage, verifyRequest, AuthError } from "../../../protocol/src/signed-request";
 import { keypairSigner, parseKeypairJson } from "../src/dev-keypair";
-import { canonicalMessage, MessageSigner, signedHeaders } from "../src/signing";
+import { canonicalMessage, type MessageSigner, signedHeaders } from "../src/signing";
 
 const SKEW = 60_000;
 

@@ -4,9 +4,9 @@
  * then the SDK's decoded view. One place, shared by the submission check and the
  * settlement's reconciliation.
  */
-import { AccountInfo, Connection, PublicKey } from "@solana/web3.js";
+import type { AccountInfo, Connection, PublicKey } from "@solana/web3.js";
 
-import { chainUnixTime, decodeEscrow, Escrow, IDL, JobEscrowProgram } from "../../../sdk/src";
+import { chainUnixTime, decodeEscrow, type Escrow, IDL, type JobEscrowProgram } from "../../../sdk/src";
 
 type RawEscrow = Parameters<typeof decodeEscrow>[1];
 
@@ -39,11 +39,7 @@ export function isJobEscrowData(data: Buffer): boolean {
  * The escrow in `account`, or null when it is not a JobEscrow of `program`
  * (another owner, another account type, or bytes that do not decode).
  */
-export function decodeJobEscrow(
-  program: JobEscrowProgram,
-  address: PublicKey,
-  account: AccountInfo<Buffer> | null,
-): Escrow | null {
+export function decodeJobEscrow(program: JobEscrowProgram, address: PublicKey, account: AccountInfo<Buffer> | null): Escrow | null {
   if (account === null || !account.owner.equals(program.programId) || !isJobEscrowData(account.data)) {
     return null;
   }
@@ -55,10 +51,6 @@ export function decodeJobEscrow(
 }
 
 /** The JobEscrow at `address`, or null when there is none (never created, closed, or not an escrow). */
-export async function fetchJobEscrow(
-  connection: Connection,
-  program: JobEscrowProgram,
-  address: PublicKey,
-): Promise<Escrow | null> {
+export async function fetchJobEscrow(connection: Connection, program: JobEscrowProgram, address: PublicKey): Promise<Escrow | null> {
   return decodeJobEscrow(program, address, await connection.getAccountInfo(address));
 }

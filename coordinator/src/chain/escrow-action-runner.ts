@@ -34,18 +34,18 @@
  * the local clock (`now`) only stamps records and paces re-sends, so a skewed
  * coordinator clock changes nothing (test 35).
  */
-import { Connection, PublicKey, Signer } from "@solana/web3.js";
-import Redis from "ioredis";
+import type { Connection, PublicKey, Signer } from "@solana/web3.js";
+import type Redis from "ioredis";
 
-import { Escrow, EscrowStatusName, JobEscrowProgram, ProofHash } from "../../../sdk/src";
-import { Logger } from "../logger";
+import type { Escrow, EscrowStatusName, JobEscrowProgram, ProofHash } from "../../../sdk/src";
+import type { Logger } from "../logger";
 import { decodeJobEscrow, fetchJobEscrow, readEscrowSnapshot } from "./escrow-account";
 import { SettlementError, SettlementFailedError } from "./errors";
-import { Intent, outcomeOf, SettlementOutcome } from "./intent";
-import { chainState, DEFAULT_SETTLEMENT_TIMING, IntentDriver, logFields, SettlementTiming } from "./intent-driver";
-import { IntentStore, RedisWrite } from "./intent-store";
-import { allowedIn, encodeRequest, isReflected, SettlementRequest, validateRequest } from "./settlement-actions";
-import { rpcSend, SendTransaction } from "./transaction";
+import { type Intent, outcomeOf, type SettlementOutcome } from "./intent";
+import { chainState, DEFAULT_SETTLEMENT_TIMING, IntentDriver, logFields, type SettlementTiming } from "./intent-driver";
+import { IntentStore, type RedisWrite } from "./intent-store";
+import { allowedIn, encodeRequest, isReflected, type SettlementRequest, validateRequest } from "./settlement-actions";
+import { rpcSend, type SendTransaction } from "./transaction";
 
 export interface EscrowActionRunnerDeps {
   redis: Redis;
@@ -202,10 +202,7 @@ export class EscrowActionRunner {
 
   /** The escrow of an open job as the chain has it, with the chain's time and the job's pending intent. */
   async reconcileEscrow(jobId: string, escrow: PublicKey): Promise<EscrowReconciliation> {
-    const [{ account, chainNow }, intent] = await Promise.all([
-      readEscrowSnapshot(this.deps.connection, escrow),
-      this.store.read(jobId),
-    ]);
+    const [{ account, chainNow }, intent] = await Promise.all([readEscrowSnapshot(this.deps.connection, escrow), this.store.read(jobId)]);
     const onChain = decodeJobEscrow(this.deps.program, escrow, account);
     return {
       jobId,
@@ -223,7 +220,11 @@ export class EscrowActionRunner {
     this.stopped = true;
   }
 
-  private async perform(target: EscrowTarget, request: SettlementRequest, onRecorded: () => void = () => undefined): Promise<SettlementOutcome> {
+  private async perform(
+    target: EscrowTarget,
+    request: SettlementRequest,
+    onRecorded: () => void = () => undefined,
+  ): Promise<SettlementOutcome> {
     validateRequest(target.jobId, request);
     const args = encodeRequest(target.escrow, request);
     const outcome = await this.track(target.jobId, requestKey(request.action, args), onRecorded, (recorded) =>
@@ -266,10 +267,15 @@ export class EscrowActionRunner {
     const intent = await this.store.read(jobId);
     if (intent === null || intent.state !== "pending") return null;
     this.deps.log.info("recovering money intent", logFields(intent));
-    return this.track(jobId, requestKey(intent.action, intent.args), () => undefined, (recorded) => {
-      recorded(); // read from Redis: it is recorded
-      return this.driver.drive(intent);
-    });
+    return this.track(
+      jobId,
+      requestKey(intent.action, intent.args),
+      () => undefined,
+      (recorded) => {
+        recorded(); // read from Redis: it is recorded
+        return this.driver.drive(intent);
+      },
+    );
   }
 
   private async start(target: EscrowTarget, request: SettlementRequest, args: string, recorded: () => void): Promise<SettlementOutcome> {

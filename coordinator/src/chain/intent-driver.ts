@@ -6,16 +6,16 @@
  * writes. Any process may follow the same intent at the same time; the Lua
  * scripts make exactly one of them re-sign and exactly one record.
  */
-import { Connection, Signer } from "@solana/web3.js";
+import type { Connection, Signer } from "@solana/web3.js";
 
-import { Escrow, JobEscrowProgram } from "../../../sdk/src";
-import { Logger } from "../logger";
+import type { Escrow, JobEscrowProgram } from "../../../sdk/src";
+import type { Logger } from "../logger";
 import { fetchJobEscrow } from "./escrow-account";
 import { SettlementError } from "./errors";
-import { Intent, outcomeOf, SettlementOutcome } from "./intent";
-import { Completion, IntentStore, RedisWrite, SignedTransaction } from "./intent-store";
-import { actionInstructions, allowedIn, INSTRUCTION_OF, isReflected, SettlementRequest } from "./settlement-actions";
-import { checkLanding, SendTransaction, signTransaction } from "./transaction";
+import { type Intent, outcomeOf, type SettlementOutcome } from "./intent";
+import type { Completion, IntentStore, RedisWrite, SignedTransaction } from "./intent-store";
+import { actionInstructions, allowedIn, INSTRUCTION_OF, isReflected, type SettlementRequest } from "./settlement-actions";
+import { checkLanding, type SendTransaction, signTransaction } from "./transaction";
 
 export interface SettlementTiming {
   /** Between status checks of an in-flight transaction (about a slot). */
@@ -111,9 +111,7 @@ export class IntentDriver {
       case "failed": {
         const escrow = await fetchJobEscrow(this.ctx.connection, this.ctx.program, intent.escrow);
         const doneBefore =
-          landing.programError === "InvalidStatus" &&
-          escrow !== null &&
-          isReflected(escrow, intent.request, intent.escrowAttempt);
+          landing.programError === "InvalidStatus" && escrow !== null && isReflected(escrow, intent.request, intent.escrowAttempt);
         return this.done(intent, {
           state: doneBefore ? "confirmed" : "failed",
           via: doneBefore ? "chain-state" : "transaction",

@@ -6,14 +6,14 @@
  * intent-done:{jobId}:{seq}, intents-open) are named with every other in store/keys.ts;
  * its scripts in ./lua run through the store's Lua runner.
  */
-import { join } from "path";
+import { join } from "node:path";
 
-import Redis from "ioredis";
+import type Redis from "ioredis";
 
 import { Keys } from "../store/keys";
 import { LuaRunner } from "../store/lua-runner";
 import type { RedisWrite } from "../store/payouts";
-import { fieldsOf, Intent, IntentState, OutcomeSource, parseIntent } from "./intent";
+import { fieldsOf, type Intent, type IntentState, type OutcomeSource, parseIntent } from "./intent";
 import { SettlementError } from "./errors";
 
 /** One write of the caller's state change (the store's payout writes, store/payouts.ts). */
@@ -131,11 +131,7 @@ export class IntentStore {
   }
 
   /** Compare-and-set the transaction of `seen`; returns whether it replaced, and the record now. */
-  async replaceTransaction(
-    seen: Intent,
-    signed: SignedTransaction,
-    now: number,
-  ): Promise<{ replaced: boolean; current: Intent | null }> {
+  async replaceTransaction(seen: Intent, signed: SignedTransaction, now: number): Promise<{ replaced: boolean; current: Intent | null }> {
     const reply = await this.scripts.run(
       "replace-transaction",
       [this.keys.intent(seen.jobId)],

@@ -5,10 +5,10 @@
  * action without ever paying twice. Redis hash fields are strings; this is the typed
  * view of one.
  */
-import { PublicKey } from "@solana/web3.js";
+import type { PublicKey } from "@solana/web3.js";
 
 import { SettlementError } from "./errors";
-import { decodeRequest, SETTLEMENT_ACTIONS, SettlementAction, SettlementRequest } from "./settlement-actions";
+import { decodeRequest, SETTLEMENT_ACTIONS, type SettlementAction, type SettlementRequest } from "./settlement-actions";
 
 export type IntentState = "pending" | "confirmed" | "failed";
 

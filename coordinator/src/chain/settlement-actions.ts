@@ -4,16 +4,16 @@
  * it, and how to tell from the escrow alone that it has already happened (the basis
  * of reconciling an intent whose transaction was lost, or landed for somebody else).
  */
-import { PublicKey, TransactionInstruction } from "@solana/web3.js";
+import { PublicKey, type TransactionInstruction } from "@solana/web3.js";
 
 import {
   BPS_DENOMINATOR,
   createTokenAccountInstruction,
-  Escrow,
-  EscrowStatusName,
-  JobEscrowProgram,
+  type Escrow,
+  type EscrowStatusName,
+  type JobEscrowProgram,
   lockEscrowInstruction,
-  ProofHash,
+  type ProofHash,
   refundEscrowInstruction,
   releaseEscrowInstruction,
   settlePartialInstruction,
@@ -21,7 +21,7 @@ import {
   tokenAccountAddress,
   unlockEscrowInstruction,
 } from "../../../sdk/src";
-import { EscrowInstruction } from "../domain/job-state";
+import type { EscrowInstruction } from "../domain/job-state";
 import { SettlementError } from "./errors";
 
 export const SETTLEMENT_ACTIONS = ["lock", "unlock", "release", "refund", "settle-partial"] as const;
@@ -47,8 +47,7 @@ export const INSTRUCTION_OF: Readonly<Record<SettlementAction, EscrowInstruction
  * is signed: a landed failure costs a fee and tells nobody more.
  */
 export function validateRequest(jobId: string, request: SettlementRequest): void {
-  const invalid = (why: string) =>
-    new SettlementError("INVALID_REQUEST", `${request.action} for job ${JSON.stringify(jobId)}: ${why}`);
+  const invalid = (why: string) => new SettlementError("INVALID_REQUEST", `${request.action} for job ${JSON.stringify(jobId)}: ${why}`);
   if (jobId === "") throw invalid("the job id is empty");
   if (request.action === "release" || request.action === "settle-partial") {
     const length = request.proofHash.length;

@@ -11,9 +11,9 @@
  * escrow is told exactly that), the address must be the PDA of (payer, job id),
  * and only then mint, amount, status and lifetime are judged.
  */
-import { Connection, PublicKey } from "@solana/web3.js";
+import type { Connection, PublicKey } from "@solana/web3.js";
 
-import { Escrow, escrowAddress, JobEscrowProgram, JobId, jobIdToHex } from "../../../sdk/src";
+import { type Escrow, escrowAddress, type JobEscrowProgram, type JobId, jobIdToHex } from "../../../sdk/src";
 import { decodeJobEscrow, isJobEscrowData, readEscrowSnapshot } from "./escrow-account";
 import { EscrowRejection } from "./errors";
 

@@ -4,11 +4,11 @@
  * land" apart by polling (no websockets: a poll after a restart sees exactly what a
  * subscription would have missed).
  */
-import { Connection, Signer, Transaction, TransactionError, TransactionInstruction } from "@solana/web3.js";
+import { type Connection, type Signer, Transaction, type TransactionError, type TransactionInstruction } from "@solana/web3.js";
 import bs58 from "bs58";
 
 import { decodeProgramError, TransactionFailedError } from "../../../sdk/src";
-import { SignedTransaction } from "./intent-store";
+import type { SignedTransaction } from "./intent-store";
 
 /** Sends wire bytes; the confirmation is polled separately. Injected in tests to drop or crash. */
 export type SendTransaction = (wire: Buffer) => Promise<void>;
@@ -57,11 +57,7 @@ export type Landing =
  * finds nothing is final. The height is the finalized one, so no fork can still
  * carry the transaction when it is declared expired.
  */
-export async function checkLanding(
-  connection: Connection,
-  signature: string,
-  lastValidBlockHeight: number,
-): Promise<Landing> {
+export async function checkLanding(connection: Connection, signature: string, lastValidBlockHeight: number): Promise<Landing> {
   const height = await connection.getBlockHeight("finalized");
   const { value } = await connection.getSignatureStatuses([signature], { searchTransactionHistory: true });
   const status = value[0];

@@ -4,10 +4,10 @@
  * the order of `NODE_VERDICTS`: hardware (GPU, VRAM), then this job's history
  * (excluded), then money (price), then the node's state (offline, busy).
  */
-import { NODE_CLASSES, NodeClass } from "./gpu";
-import { NodeRecord, NodeState } from "./node-pool";
-import { nodeCost, scoreNode, scoreParts, ScoreWeights } from "./node-score";
-import { hardwareMisfit, NormalisedRequirements } from "./requirements";
+import { NODE_CLASSES, type NodeClass } from "./gpu";
+import type { NodeRecord, NodeState } from "./node-pool";
+import { nodeCost, scoreNode, scoreParts, type ScoreWeights } from "./node-score";
+import { hardwareMisfit, type NormalisedRequirements } from "./requirements";
 
 export const NODE_VERDICTS = [
   "gpu-not-allowed",
@@ -111,9 +111,7 @@ export function explainAvailability(
       });
     }
   }
-  candidates.sort(
-    (a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || b.score - a.score || (a.nodeId < b.nodeId ? -1 : 1),
-  );
+  candidates.sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || b.score - a.score || (a.nodeId < b.nodeId ? -1 : 1));
   const verdict: AvailabilityVerdict =
     counts.available > 0
       ? "available"

@@ -75,7 +75,10 @@ export type GpuModel = string;
 const GPU_MODEL_RE = /^[A-Z][A-Z0-9_]{0,31}$/;
 
 function canonicalSpelling(input: string): string {
-  return input.trim().toUpperCase().replace(/[\s-]+/g, "_");
+  return input
+    .trim()
+    .toUpperCase()
+    .replace(/[\s-]+/g, "_");
 }
 
 /** "rtx 4090" and "RTX-4090" both name `RTX_4090`. */

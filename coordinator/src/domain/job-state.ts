@@ -36,9 +36,9 @@
  * floor(verified fraction × 10 000) bps, and keep the node as the job's (it is the
  * escrow's payee); a cancel before the job runs refunds everything.
  */
-import { ABANDON_FAULTS, AbandonFault, MAX_ABANDON_REASON_CHARS } from "../../../protocol/src/api/constants";
+import { ABANDON_FAULTS, type AbandonFault, MAX_ABANDON_REASON_CHARS } from "../../../protocol/src/api/constants";
 import { CoordinatorError } from "./errors";
-import { describeVerdict, ProofVerdict, RejectedVerdict, RetryVerdict, VerifiedVerdict } from "./proof-verdict";
+import { describeVerdict, type ProofVerdict, type RejectedVerdict, type RetryVerdict, type VerifiedVerdict } from "./proof-verdict";
 
 export const JOB_STATUSES = [
   "queued",

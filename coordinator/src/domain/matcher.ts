@@ -17,19 +17,12 @@
  * whose requirements found nothing lets later jobs with the same requirements and no
  * bigger budget skip the search.
  */
-import { CheckedDemand, Explanation, explainAvailability } from "./availability";
+import { type CheckedDemand, type Explanation, explainAvailability } from "./availability";
 import { CoordinatorError } from "./errors";
-import { FreeNodes, NodeRecord } from "./node-pool";
-import {
-  affordablePriceFloor,
-  DEFAULT_SCORE_WEIGHTS,
-  nodeCost,
-  scoreNode,
-  ScoreWeights,
-  validScoreWeights,
-} from "./node-score";
-import { byQueueOrder, effectivePriority, isPriority, Priority, QueueOrdered, queueUrgency } from "./priority";
-import { JobRequirements, normaliseRequirements } from "./requirements";
+import { FreeNodes, type NodeRecord } from "./node-pool";
+import { affordablePriceFloor, DEFAULT_SCORE_WEIGHTS, nodeCost, scoreNode, type ScoreWeights, validScoreWeights } from "./node-score";
+import { byQueueOrder, effectivePriority, isPriority, type Priority, type QueueOrdered, queueUrgency } from "./priority";
+import { type JobRequirements, normaliseRequirements } from "./requirements";
 
 export interface MatcherConfig {
   /** A waiting job gains one priority level per this many milliseconds. */
@@ -118,10 +111,7 @@ function checkConfig(config: MatcherConfig): MatcherConfig {
   }
   if (!validScoreWeights(config.scoreWeights)) {
     const { reliability, price, size } = config.scoreWeights;
-    throw new MatcherError(
-      "INVALID_MATCHER_CONFIG",
-      `score weights must be ≥ 0 and sum to 1, got ${reliability}, ${price}, ${size}`,
-    );
+    throw new MatcherError("INVALID_MATCHER_CONFIG", `score weights must be ≥ 0 and sum to 1, got ${reliability}, ${price}, ${size}`);
   }
   return config;
 }

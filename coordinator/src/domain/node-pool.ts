@@ -5,7 +5,7 @@
  * cannot afford.
  */
 import { CoordinatorError } from "./errors";
-import { GpuCatalogue, GpuModel, NodeClass, nodeClassFor } from "./gpu";
+import { type GpuCatalogue, type GpuModel, type NodeClass, nodeClassFor } from "./gpu";
 import { isPublicKey } from "./public-key";
 
 export type NodeState = "online" | "busy" | "offline";

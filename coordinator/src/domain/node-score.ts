@@ -49,26 +49,14 @@ function sizeFit(node: ScoredNode, minVramGb: number): number {
   return (1 + minVramGb) / (1 + node.vramGb);
 }
 
-export function scoreNode(
-  node: ScoredNode,
-  minVramGb: number,
-  affordableFloorApprox: number,
-  weights: ScoreWeights,
-): number {
+export function scoreNode(node: ScoredNode, minVramGb: number, affordableFloorApprox: number, weights: ScoreWeights): number {
   return (
-    weights.reliability * node.reliability +
-    weights.price * priceFit(node, affordableFloorApprox) +
-    weights.size * sizeFit(node, minVramGb)
+    weights.reliability * node.reliability + weights.price * priceFit(node, affordableFloorApprox) + weights.size * sizeFit(node, minVramGb)
   );
 }
 
 /** The score's three weighted terms (they sum to `scoreNode`), to explain a choice. */
-export function scoreParts(
-  node: ScoredNode,
-  minVramGb: number,
-  affordableFloorApprox: number,
-  weights: ScoreWeights,
-): ScoreWeights {
+export function scoreParts(node: ScoredNode, minVramGb: number, affordableFloorApprox: number, weights: ScoreWeights): ScoreWeights {
   return {
     reliability: weights.reliability * node.reliability,
     price: weights.price * priceFit(node, affordableFloorApprox),

@@ -13,15 +13,15 @@
  * at least the exact product and the lines always add up to the amount. The node and
  * platform shares are previewed with the program's own split math (sdk/src/split.ts).
  */
-import { randomUUID } from "crypto";
+import { randomUUID } from "node:crypto";
 
 import { releaseSplit } from "../../../sdk/src/split";
 import { CoordinatorError } from "./errors";
-import { GpuCatalogue, GpuModel, NodeClass } from "./gpu";
+import type { GpuCatalogue, GpuModel, NodeClass } from "./gpu";
 import { assertU64, BPS_SCALE, ceilDiv, MICRO_HOURS_PER_HOUR, MULTIPLIER_SCALE } from "./money";
-import { Priority, PRIORITY_WEIGHT } from "./priority";
-import { JobRequirements } from "./requirements";
-import { DEFAULT_WORKLOAD_CONFIG, estimateWorkload, Workload, WorkloadConfig, WorkloadEstimate } from "./workload";
+import { type Priority, PRIORITY_WEIGHT } from "./priority";
+import type { JobRequirements } from "./requirements";
+import { DEFAULT_WORKLOAD_CONFIG, estimateWorkload, type Workload, type WorkloadConfig, type WorkloadEstimate } from "./workload";
 
 export interface PricingConfig {
   /** Base units per reference-GPU-hour at multiplier 1.0 and normal priority. */
@@ -137,9 +137,7 @@ export function priceBreakdown(
   const lines: QuoteLine[] = [
     {
       item: "compute",
-      description:
-        `${hours} reference GPU-hours × ${gpu.multiplier} (${gpu.model})` +
-        ` × ${config.basePricePerGpuHour} per GPU-hour`,
+      description: `${hours} reference GPU-hours × ${gpu.multiplier} (${gpu.model})` + ` × ${config.basePricePerGpuHour} per GPU-hour`,
       amount: compute,
     },
     { item: "priority", description: `${priority}: ${weight}× compute`, amount: prioritySurcharge },

@@ -16,7 +16,7 @@
  * effective priority). Nothing starves: every waiting job's effective priority grows
  * without bound. A job put back in the queue keeps its `submittedAt`, hence its place.
  */
-import { PRIORITIES, Priority } from "../../../protocol/src/api/constants";
+import { PRIORITIES, type Priority } from "../../../protocol/src/api/constants";
 
 /** The levels are the API's (protocol/src/api/constants.ts). */
 export { PRIORITIES, Priority } from "../../../protocol/src/api/constants";

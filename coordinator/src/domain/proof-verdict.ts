@@ -105,7 +105,8 @@ function checkPolicy(policy: RetryPolicy): void {
 /** The wait after the `attempt`-th transient failure: base × 2^(attempt−1), capped. */
 export function backoffDelay(attempt: number, policy: RetryPolicy): number {
   checkPolicy(policy);
-  if (!Number.isSafeInteger(attempt) || attempt < 1) throw new ProofVerdictError("INVALID_ATTEMPT", `attempt must be an integer ≥ 1, got ${attempt}`);
+  if (!Number.isSafeInteger(attempt) || attempt < 1)
+    throw new ProofVerdictError("INVALID_ATTEMPT", `attempt must be an integer ≥ 1, got ${attempt}`);
   // 2^(attempt−1) overflows to Infinity long before it matters; the cap makes it finite.
   return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempt - 1, 52));
 }
@@ -120,7 +121,13 @@ const FINAL_REASON: Readonly<Record<ProofRetryReason, ProofRejectReason>> = {
  * The verdict of a transient failure on attempt `attempt`, decided at `now`: a retry
  * after the backoff, or, on the last allowed attempt, the final rejection.
  */
-export function transientFailure(reason: ProofRetryReason, detail: string, attempt: number, now: number, policy: RetryPolicy): RetryVerdict | RejectedVerdict {
+export function transientFailure(
+  reason: ProofRetryReason,
+  detail: string,
+  attempt: number,
+  now: number,
+  policy: RetryPolicy,
+): RetryVerdict | RejectedVerdict {
   const delay = backoffDelay(attempt, policy);
   if (attempt >= policy.maxAttempts) {
     return {

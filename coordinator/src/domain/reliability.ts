@@ -119,20 +119,14 @@ function checkFacts(facts: ReliabilityFacts): void {
     }
   }
   if (facts.jobsAbandoned > facts.jobsAccepted) {
-    throw new ReliabilityError(
-      "INVALID_FACTS",
-      `jobsAbandoned (${facts.jobsAbandoned}) exceeds jobsAccepted (${facts.jobsAccepted})`,
-    );
+    throw new ReliabilityError("INVALID_FACTS", `jobsAbandoned (${facts.jobsAbandoned}) exceeds jobsAccepted (${facts.jobsAccepted})`);
   }
   if (!(facts.meanHeartbeatLatencyMs >= 0) || !Number.isFinite(facts.meanHeartbeatLatencyMs)) {
     throw new ReliabilityError("INVALID_FACTS", `meanHeartbeatLatencyMs must be ≥ 0, got ${facts.meanHeartbeatLatencyMs}`);
   }
 }
 
-export function reliabilityScore(
-  facts: ReliabilityFacts,
-  config: ReliabilityConfig = DEFAULT_RELIABILITY_CONFIG,
-): ReliabilityScore {
+export function reliabilityScore(facts: ReliabilityFacts, config: ReliabilityConfig = DEFAULT_RELIABILITY_CONFIG): ReliabilityScore {
   checkConfig(config);
   checkFacts(facts);
   const { prior, priorWeight } = config;

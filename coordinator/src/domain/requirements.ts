@@ -7,7 +7,7 @@
  * VRAM, or for a CPU node the system memory it dedicates to jobs (gpu.ts).
  */
 import { CoordinatorError } from "./errors";
-import { assertVramGb, GpuModel, NODE_CLASSES, NodeClass, normaliseGpuModel } from "./gpu";
+import { assertVramGb, type GpuModel, NODE_CLASSES, type NodeClass, normaliseGpuModel } from "./gpu";
 
 export interface JobRequirements {
   readonly minVramGb: number;

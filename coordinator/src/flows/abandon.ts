@@ -4,11 +4,14 @@
  * attempt + 1, the node excluded (the maxAttempts-th loss refunds); the node stays
  * online and free.
  */
-import { Abandon, AbandonOutcome } from "../store/leases";
-import { FlowContext } from "./context";
-import { nodeJob, NodeJobRefusal } from "./node-job";
+import type { Abandon, AbandonOutcome } from "../store/leases";
+import type { FlowContext } from "./context";
+import { nodeJob, type NodeJobRefusal } from "./node-job";
 
-export async function abandonJob(ctx: Pick<FlowContext, "store" | "clock" | "log">, request: Omit<Abandon, "now">): Promise<AbandonOutcome | NodeJobRefusal> {
+export async function abandonJob(
+  ctx: Pick<FlowContext, "store" | "clock" | "log">,
+  request: Omit<Abandon, "now">,
+): Promise<AbandonOutcome | NodeJobRefusal> {
   const { jobId, nodeId } = request;
   const checked = await nodeJob(ctx.store, jobId, nodeId, request.jobToken);
   if (checked.kind !== "ok") return checked;

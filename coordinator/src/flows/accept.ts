@@ -5,9 +5,9 @@
  * job it holds. A node that names a job it does not hold is `not-assigned`.
  * Registration (POST /v1/nodes) is here too: it is what makes a node matchable.
  */
-import { StoredNode } from "../store/node-codec";
-import { Beat, BeatOutcome, Registration } from "../store/nodes";
-import { FlowContext } from "./context";
+import type { StoredNode } from "../store/node-codec";
+import type { Beat, BeatOutcome, Registration } from "../store/nodes";
+import type { FlowContext } from "./context";
 
 export type { Beat, BeatOutcome };
 

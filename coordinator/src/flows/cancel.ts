@@ -4,8 +4,8 @@
  * a timeout; verifying, releasing or final → not cancellable. The money is handed
  * over by flows/settle.ts. Someone else's job reads as absent.
  */
-import { CancelOutcome } from "../store/runs";
-import { FlowContext } from "./context";
+import type { CancelOutcome } from "../store/runs";
+import type { FlowContext } from "./context";
 
 export async function cancelJob(
   ctx: Pick<FlowContext, "store" | "clock">,

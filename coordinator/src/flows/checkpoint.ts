@@ -6,20 +6,23 @@
  * not a file, too large, other bytes: counts nothing), or retried with the
  * verification backoff when IPFS could not answer, rejected after the last attempt.
  */
-import { backoffDelay, RetryPolicy } from "../domain/proof-verdict";
-import { Logger } from "../logger";
-import { digestContent, IpfsError, IpfsReader, ReadLimits } from "../proofs";
-import { Store } from "../store";
+import { backoffDelay, type RetryPolicy } from "../domain/proof-verdict";
+import type { Logger } from "../logger";
+import { digestContent, IpfsError, type IpfsReader, type ReadLimits } from "../proofs";
+import type { Store } from "../store";
 import { isStoreUnavailable } from "../store/failures";
-import { CheckpointCheck, CheckpointInput, CheckpointOutcome, DueCheckpoint } from "../store/runs";
-import { FlowContext } from "./context";
-import { nodeJob, NodeJobRefusal } from "./node-job";
+import type { CheckpointCheck, CheckpointInput, CheckpointOutcome, DueCheckpoint } from "../store/runs";
+import type { FlowContext } from "./context";
+import { nodeJob, type NodeJobRefusal } from "./node-job";
 
 /** A checkpoint as the node hands it in. */
 export type HandIn = Omit<CheckpointInput, "now">;
 
 /** The node's checkpoint, stored pending; or why not. */
-export async function handInCheckpoint(ctx: Pick<FlowContext, "store" | "clock">, input: HandIn): Promise<CheckpointOutcome | NodeJobRefusal> {
+export async function handInCheckpoint(
+  ctx: Pick<FlowContext, "store" | "clock">,
+  input: HandIn,
+): Promise<CheckpointOutcome | NodeJobRefusal> {
   const checked = await nodeJob(ctx.store, input.jobId, input.nodeId, input.jobToken);
   if (checked.kind !== "ok") return checked;
   return ctx.store.runs.addCheckpoint({ ...input, now: ctx.clock() });
@@ -37,7 +40,11 @@ export interface CheckpointCheckDeps {
 }
 
 /** The check of one checkpoint's bytes against the sha256 handed in. */
-export async function checkCheckpoint(due: DueCheckpoint, deps: Pick<CheckpointCheckDeps, "ipfs" | "limits" | "retry">, now: number): Promise<CheckpointCheck> {
+export async function checkCheckpoint(
+  due: DueCheckpoint,
+  deps: Pick<CheckpointCheckDeps, "ipfs" | "limits" | "retry">,
+  now: number,
+): Promise<CheckpointCheck> {
   const { cid, sha256 } = due.checkpoint;
   try {
     const digest = await digestContent(deps.ipfs, cid, deps.limits);
@@ -52,7 +59,11 @@ export async function checkCheckpoint(due: DueCheckpoint, deps: Pick<CheckpointC
     if (attempt >= deps.retry.maxAttempts) {
       return { outcome: "rejected", detail: `fetch-failed after ${attempt} attempts: ${error.message}` };
     }
-    return { outcome: "retry", detail: `${error.code} (attempt ${attempt}): ${error.message}`, nextAt: now + backoffDelay(attempt, deps.retry) };
+    return {
+      outcome: "retry",
+      detail: `${error.code} (attempt ${attempt}): ${error.message}`,
+      nextAt: now + backoffDelay(attempt, deps.retry),
+    };
   }
 }
 
@@ -78,6 +89,10 @@ export async function checkDueCheckpoints(deps: CheckpointCheckDeps): Promise<vo
   checked.forEach((result, index) => {
     if (result.status === "fulfilled") return;
     if (isStoreUnavailable(result.reason)) throw result.reason;
-    log.error("checkpoint check failed; retrying next tick", { jobId: due[index].jobId, epoch: due[index].checkpoint.epoch, error: result.reason });
+    log.error("checkpoint check failed; retrying next tick", {
+      jobId: due[index].jobId,
+      epoch: due[index].checkpoint.epoch,
+      error: result.reason,
+    });
   });
 }

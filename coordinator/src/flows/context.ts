@@ -4,14 +4,14 @@
  * part it needs with `Pick<FlowContext, ...>`, so a route's ApiContext or a loop's
  * deps can be passed as they are.
  */
-import { CoordinatorConfig } from "../config";
-import { GpuCatalogue } from "../domain/gpu";
-import { MatcherConfig } from "../domain/matcher";
-import { PricingConfig } from "../domain/pricing";
-import { Logger } from "../logger";
-import { Clock, EscrowActions, EscrowRef, EscrowVerifier } from "../ports";
-import { Store } from "../store";
-import { StoredJob } from "../store/job-codec";
+import type { CoordinatorConfig } from "../config";
+import type { GpuCatalogue } from "../domain/gpu";
+import type { MatcherConfig } from "../domain/matcher";
+import type { PricingConfig } from "../domain/pricing";
+import type { Logger } from "../logger";
+import type { Clock, EscrowActions, EscrowRef, EscrowVerifier } from "../ports";
+import type { Store } from "../store";
+import type { StoredJob } from "../store/job-codec";
 
 export interface FlowContext {
   readonly config: CoordinatorConfig;

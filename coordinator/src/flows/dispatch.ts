@@ -5,16 +5,16 @@
  * offer published for the node's next heartbeat. A reserved offer whose lock never
  * happens expires (flows/expire.ts) and the job is unlocked and requeued.
  */
-import { randomBytes } from "crypto";
+import { randomBytes } from "node:crypto";
 
 import { resumePoint } from "../domain/checkpoints";
-import { matchRound, QueuedJob } from "../domain/matcher";
-import { nodeRecord, NodeRecord } from "../domain/node-pool";
+import { matchRound, type QueuedJob } from "../domain/matcher";
+import { nodeRecord, type NodeRecord } from "../domain/node-pool";
 import { toJson } from "../json";
 import { isStoreUnavailable } from "../store/failures";
-import { StoredJob } from "../store/job-codec";
+import type { StoredJob } from "../store/job-codec";
 import { nodeReliability } from "../store/node-codec";
-import { escrowRefOf, FlowContext } from "./context";
+import { escrowRefOf, type FlowContext } from "./context";
 
 export type DispatchContext = Pick<FlowContext, "store" | "clock" | "log" | "config" | "catalogue" | "matcher" | "escrowActions">;
 

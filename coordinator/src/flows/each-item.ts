@@ -2,7 +2,7 @@
  * The per-item step of the flows that work through a queue: one bad item does not
  * hold up the others.
  */
-import { Logger } from "../logger";
+import type { Logger } from "../logger";
 import { isStoreUnavailable } from "../store/failures";
 
 /**

@@ -10,9 +10,9 @@
  *   runs        a running job past its run deadline times out: settling-partial by
  *               verified progress (flows/settle.ts hands it over), its node told to drop it
  */
-import { Logger } from "../logger";
-import { EscrowActions } from "../ports";
-import { Store } from "../store";
+import type { Logger } from "../logger";
+import type { EscrowActions } from "../ports";
+import type { Store } from "../store";
 import { escrowRefOf } from "./context";
 import { eachItem } from "./each-item";
 
@@ -27,7 +27,8 @@ export async function expireNodes(deps: Omit<ExpireDeps, "escrowActions">, cutof
   const { store, log } = deps;
   await eachItem(log, await store.nodes.staleLeases(cutoff), "nodeId", async (nodeId) => {
     const expiry = await store.leases.expireNode(nodeId, cutoff, now);
-    if (expiry.kind === "expired") log.info("node offline: lease expired", { nodeId, jobId: expiry.jobId, from: expiry.from, to: expiry.to });
+    if (expiry.kind === "expired")
+      log.info("node offline: lease expired", { nodeId, jobId: expiry.jobId, from: expiry.from, to: expiry.to });
   });
 }
 

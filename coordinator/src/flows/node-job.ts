@@ -3,10 +3,10 @@
  * node is registered, the job exists, and the job-scoped token is the one of the
  * job's current offer to this node (security test 33).
  */
-import { createHash, timingSafeEqual } from "crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 
-import { Store } from "../store";
-import { StoredJob } from "../store/job-codec";
+import type { Store } from "../store";
+import type { StoredJob } from "../store/job-codec";
 
 export type NodeJobRefusal =
   | { readonly kind: "unknown-node" }
@@ -34,7 +34,12 @@ export function jobTokenCheck(job: StoredJob, nodeId: string, jobToken: string):
 }
 
 /** The node, the job and the token, checked in that order. */
-export async function nodeJob(store: Pick<Store, "nodes" | "jobs">, jobId: string, nodeId: string, jobToken: string): Promise<NodeJobCheck> {
+export async function nodeJob(
+  store: Pick<Store, "nodes" | "jobs">,
+  jobId: string,
+  nodeId: string,
+  jobToken: string,
+): Promise<NodeJobCheck> {
   if ((await store.nodes.get(nodeId)) === null) return { kind: "unknown-node" };
   const job = await store.jobs.get(jobId);
   if (job === null) return { kind: "unknown-job" };

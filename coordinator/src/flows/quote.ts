@@ -3,13 +3,13 @@
  * run it and, for the others, why not (domain/availability, the matcher's explain).
  * Stored until it expires, for the submission that uses it (flows/submit.ts).
  */
-import { Explanation } from "../domain/availability";
+import type { Explanation } from "../domain/availability";
 import { CoordinatorError } from "../domain/errors";
-import { createQuote, Quote, QuoteRequest } from "../domain/pricing";
+import { createQuote, type Quote, type QuoteRequest } from "../domain/pricing";
 import { explain } from "../domain/matcher";
-import { JobRequirements } from "../domain/requirements";
+import type { JobRequirements } from "../domain/requirements";
 import { matcherRecord, nodeReliability } from "../store/node-codec";
-import { FlowContext } from "./context";
+import type { FlowContext } from "./context";
 
 /** The price class of a job that allows any GPU: the reference GPU (multiplier 1.0). */
 export const REFERENCE_GPU = "RTX_3060";
@@ -28,14 +28,19 @@ export type QuoteOutcome =
   /** The pricing refused the job (a CoordinatorError's code and message). */
   | { readonly kind: "unquotable"; readonly code: string; readonly message: string };
 
-export async function quoteJob(ctx: Pick<FlowContext, "store" | "clock" | "config" | "catalogue" | "matcher" | "pricing">, request: QuoteJob): Promise<QuoteOutcome> {
+export async function quoteJob(
+  ctx: Pick<FlowContext, "store" | "clock" | "config" | "catalogue" | "matcher" | "pricing">,
+  request: QuoteJob,
+): Promise<QuoteOutcome> {
   const now = ctx.clock();
   const models = request.gpuModels;
   // A job allowing several models is priced at the dearest: any of them may run it.
   const priceModel =
     models.length === 0
       ? REFERENCE_GPU
-      : models.reduce((dearest, model) => (ctx.catalogue.get(model).multiplierMilli > ctx.catalogue.get(dearest).multiplierMilli ? model : dearest));
+      : models.reduce((dearest, model) =>
+          ctx.catalogue.get(model).multiplierMilli > ctx.catalogue.get(dearest).multiplierMilli ? model : dearest,
+        );
   let quote: Quote;
   try {
     quote = createQuote(

@@ -3,10 +3,10 @@
  * metrics it claims, with its job token: running → verifying. Nothing is paid on the
  * node's word; flows/verify.ts checks the proof.
  */
-import { WeightsProof } from "../domain/job-state";
-import { ReportOutcome } from "../store/jobs";
-import { FlowContext } from "./context";
-import { nodeJob, NodeJobRefusal } from "./node-job";
+import type { WeightsProof } from "../domain/job-state";
+import type { ReportOutcome } from "../store/jobs";
+import type { FlowContext } from "./context";
+import { nodeJob, type NodeJobRefusal } from "./node-job";
 
 export interface Report {
   readonly jobId: string;

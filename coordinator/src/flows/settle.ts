@@ -13,14 +13,17 @@
  * Each hand-over returns once the chain side holds the intent; its confirmation moves
  * the job to released / refunded / settled (wiring/job-settled.ts).
  */
-import { Logger } from "../logger";
-import { EscrowActions } from "../ports";
-import { Store } from "../store";
+import type { Logger } from "../logger";
+import type { EscrowActions } from "../ports";
+import type { Store } from "../store";
 import { escrowRefOf } from "./context";
 import { eachItem } from "./each-item";
 
 /** What a hand-over needs: the store's parts `S` and the escrow actions `A`. */
-export interface SettleDeps<S extends keyof Store = "jobs" | "verification" | "runs", A extends keyof EscrowActions = "release" | "refund" | "settlePartial"> {
+export interface SettleDeps<
+  S extends keyof Store = "jobs" | "verification" | "runs",
+  A extends keyof EscrowActions = "release" | "refund" | "settlePartial",
+> {
   readonly store: Pick<Store, S>;
   readonly escrowActions: Pick<EscrowActions, A>;
   readonly log: Logger;
@@ -57,9 +60,7 @@ export async function handOverRefunds(deps: SettleDeps<"jobs", "refund">): Promi
   });
 }
 
-export async function handOverPartialSettlements(
-  deps: SettleDeps<"jobs" | "runs", "settlePartial">,
-): Promise<void> {
+export async function handOverPartialSettlements(deps: SettleDeps<"jobs" | "runs", "settlePartial">): Promise<void> {
   const { store, log } = deps;
   await eachItem(log, await store.runs.awaitingSettlement(), "jobId", async (jobId) => {
     const job = await store.jobs.get(jobId);

@@ -8,10 +8,10 @@
  */
 import { releaseSplit } from "../../../sdk/src/split";
 import { newJobState } from "../domain/job-state";
-import { EscrowVerdict } from "../ports";
+import type { EscrowVerdict } from "../ports";
 import { queueUrgency } from "../domain/priority";
-import { JobSpec } from "../store/job-codec";
-import { FlowContext } from "./context";
+import type { JobSpec } from "../store/job-codec";
+import type { FlowContext } from "./context";
 
 export interface SubmitRequest {
   readonly client: string;

@@ -7,13 +7,13 @@
  *   rejected   verifying → refunding, with the reason (flows/settle.ts hands the refund over)
  *   retry      stays verifying until nextAt, the reason and attempt in the history
  */
-import { Metrics } from "../domain/proof-verdict";
-import { Logger } from "../logger";
-import { ProofChecker } from "../ports";
-import { ProofSubject } from "../proofs/verifier";
-import { Store } from "../store";
+import type { Metrics } from "../domain/proof-verdict";
+import type { Logger } from "../logger";
+import type { ProofChecker } from "../ports";
+import type { ProofSubject } from "../proofs/verifier";
+import type { Store } from "../store";
 import { isStoreUnavailable } from "../store/failures";
-import { StoredJob } from "../store/job-codec";
+import type { StoredJob } from "../store/job-codec";
 
 export interface ProofCheckDeps {
   readonly store: Pick<Store, "jobs" | "verification">;
@@ -52,15 +52,27 @@ export async function verifyProof(deps: ProofCheckDeps, jobId: string): Promise<
   const verdict = await deps.verifier.verify(subject, job.verifyAttempts + 1);
   const recorded = await store.verification.record(job, verdict, deps.clock());
   const fields = { jobId, nodeId: job.state.nodeId, weightsCid: job.state.proof.weightsCid };
-  if (recorded.kind === "stale") return log.info("proof verdict not recorded: the job changed meanwhile", { ...fields, outcome: verdict.outcome });
-  if (recorded.kind === "refused") return log.error("proof verdict refused by the job state machine", { ...fields, error: recorded.message });
+  if (recorded.kind === "stale")
+    return log.info("proof verdict not recorded: the job changed meanwhile", { ...fields, outcome: verdict.outcome });
+  if (recorded.kind === "refused")
+    return log.error("proof verdict refused by the job state machine", { ...fields, error: recorded.message });
   switch (verdict.outcome) {
     case "verified":
-      return log.info("proof verified", { ...fields, sha256: verdict.sha256, bytes: verdict.bytes, metricsReevaluated: verdict.metrics.reevaluated });
+      return log.info("proof verified", {
+        ...fields,
+        sha256: verdict.sha256,
+        bytes: verdict.bytes,
+        metricsReevaluated: verdict.metrics.reevaluated,
+      });
     case "rejected":
       return log.warn("proof rejected; the job is refunded", { ...fields, reason: verdict.reason, detail: verdict.detail });
     case "retry":
-      return log.info("proof check failed for now; retrying later", { ...fields, reason: verdict.reason, attempt: verdict.attempt, nextAt: verdict.nextAt });
+      return log.info("proof check failed for now; retrying later", {
+        ...fields,
+        reason: verdict.reason,
+        attempt: verdict.attempt,
+        nextAt: verdict.nextAt,
+      });
   }
 }
 

@@ -3,16 +3,16 @@
  * → signature and nonce → JSON schema → handler), JSON 404s and one error handler
  * that answers every failure as `{error: {code, message}}` and never with a stack.
  */
-import { randomUUID } from "crypto";
+import { randomUUID } from "node:crypto";
 
-import express, { Express, NextFunction, Request, Response } from "express";
+import express, { type Express, type NextFunction, type Request, type Response } from "express";
 
 import { StoreUnavailableError } from "../store/redis";
 import { ConcurrentUpdateError } from "../store/jobs";
 import { callerWalletOf, SIGNATURE_CHALLENGE, signed, UnauthorizedError } from "./auth";
 import { rawBody } from "./body";
-import { ApiContext } from "./context";
-import { ApiError, ChainUnavailableError, ErrorBody } from "./errors";
+import type { ApiContext } from "./context";
+import { ApiError, ChainUnavailableError, type ErrorBody } from "./errors";
 import { sendJson } from "./json";
 import { jobRoutes } from "./routes/jobs";
 import { nodeRoutes } from "./routes/nodes";
@@ -81,7 +81,10 @@ export function createApp(ctx: ApiContext): Express {
 
 function errorHandler(ctx: ApiContext) {
   return (error: unknown, req: Request, res: Response, next: NextFunction): void => {
-    if (res.headersSent) return next(error);
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
     const context = { requestId: requestIdOf(req), method: req.method, route: routeOf(req), path: req.path, caller: callerWalletOf(req) };
     const reply = errorReply(ctx, error, context);
     for (const [name, value] of reply.headers) res.setHeader(name, value);
@@ -153,5 +156,9 @@ export function errorReply(ctx: ApiContext, error: unknown, context: ErrorContex
     message = `internal error; quote request id ${context.requestId} when reporting it`;
     ctx.log.error("request failed", { ...context, error });
   }
-  return { status, headers, payload: { error: { code, message, ...(field === undefined ? {} : { field }), requestId: context.requestId } } };
+  return {
+    status,
+    headers,
+    payload: { error: { code, message, ...(field === undefined ? {} : { field }), requestId: context.requestId } },
+  };
 }

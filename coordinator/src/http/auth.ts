@@ -6,13 +6,13 @@
  * else happens: no state changes. A refused request claims no nonce either. The
  * refusal's WWW-Authenticate challenge is added by the error reply (app.ts).
  */
-import { NextFunction, Request, RequestHandler, Response } from "express";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
 
-import { AuthError, RequestHeaders, verifyRequest } from "../../../protocol/src/signed-request";
-import { NonceStore } from "../store/nonces";
+import { AuthError, type RequestHeaders, verifyRequest } from "../../../protocol/src/signed-request";
+import type { NonceStore } from "../store/nonces";
 import { bodyBytes } from "./body";
 import { ApiError } from "./errors";
-import { Clock } from "../ports";
+import type { Clock } from "../ports";
 
 export interface Caller {
   /** The signer's wallet, base58: the client, or the node's id. */
@@ -58,7 +58,13 @@ export class UnauthorizedError extends ApiError {
  * its nonce: the caller, or an UnauthorizedError (nothing claimed unless the signature
  * holds). Shared by the `signed` middleware and the heartbeat fast path.
  */
-export async function authenticate(deps: SignedDeps, headers: RequestHeaders, method: string, url: string, body: Uint8Array): Promise<Caller> {
+export async function authenticate(
+  deps: SignedDeps,
+  headers: RequestHeaders,
+  method: string,
+  url: string,
+  body: Uint8Array,
+): Promise<Caller> {
   const now = deps.clock();
   const verified = verifyRequest(headers, method, url, body, now, deps.maxSkewMs);
   if (verified instanceof AuthError) throw new UnauthorizedError(verified.code, verified.message);

@@ -3,12 +3,12 @@
  * signature covers exactly those bytes; JSON is parsed only after the signature is
  * checked, then validated against the route's schema.
  */
-import { createHash } from "crypto";
+import { createHash } from "node:crypto";
 
-import express, { Request, RequestHandler } from "express";
+import express, { type Request, type RequestHandler } from "express";
 
 import { ApiError, badRequest } from "./errors";
-import { MAX_JSON_DEPTH, nestsDeeperThan, ValidationError, Validator } from "./validate";
+import { MAX_JSON_DEPTH, nestsDeeperThan, ValidationError, type Validator } from "./validate";
 
 /** Reads any body as bytes, up to `limitBytes` (413 beyond). */
 export function rawBody(limitBytes: number): RequestHandler {

@@ -1,8 +1,8 @@
 /** Everything a route needs, built once by service.ts: the flows' context and the HTTP layer's own parts. */
-import { FlowContext } from "../flows/context";
-import { ApiMetrics } from "./metrics";
-import { RedisProbeResult } from "./probes";
-import { Schemas } from "./schemas";
+import type { FlowContext } from "../flows/context";
+import type { ApiMetrics } from "./metrics";
+import type { RedisProbeResult } from "./probes";
+import type { Schemas } from "./schemas";
 
 export interface ProbeResult {
   readonly ok: boolean;

@@ -17,14 +17,14 @@
  * path; a query string, a trailing slash, another case or a compressed body go to
  * express, which answers them as before.
  */
-import { IncomingMessage, RequestListener, ServerResponse } from "http";
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 
-import { Express } from "express";
+import type { Express } from "express";
 
 import { errorReply, requestIdFrom } from "./app";
-import { authenticate, Caller, SignedDeps } from "./auth";
+import { authenticate, type Caller, type SignedDeps } from "./auth";
 import { parseJson } from "./body";
-import { ApiContext } from "./context";
+import type { ApiContext } from "./context";
 import { toJson } from "./json";
 import { beat } from "./routes/nodes";
 
@@ -72,7 +72,14 @@ export function fastHeartbeat(ctx: ApiContext): (req: IncomingMessage, res: Serv
     return found;
   };
 
-  function send(res: ServerResponse, started: bigint, requestId: string, status: number, text: string, extra?: readonly (readonly [string, string])[]): void {
+  function send(
+    res: ServerResponse,
+    started: bigint,
+    requestId: string,
+    status: number,
+    text: string,
+    extra?: readonly (readonly [string, string])[],
+  ): void {
     if (res.headersSent || res.destroyed) return;
     const headers: string[] = ["X-Request-Id", requestId];
     if (extra !== undefined) for (const [name, value] of extra) headers.push(name, value);
@@ -132,7 +139,8 @@ function readBody(req: IncomingMessage, limit: number, done: (error: BodyReadErr
     } else if (first === null) {
       first = chunk;
     } else {
-      (more ??= [first]).push(chunk);
+      more ??= [first];
+      more.push(chunk);
     }
   });
   req.on("end", () => {

@@ -1,5 +1,5 @@
 /** JSON out: bigints (token amounts, FLOPs) as decimal strings, always (../json.ts). */
-import { Response } from "express";
+import type { Response } from "express";
 
 import { toJson } from "../json";
 

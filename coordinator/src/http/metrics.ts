@@ -10,9 +10,9 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
-import { JOB_STATUSES, JobStatus } from "../domain/job-state";
-import { ProofVerdict } from "../domain/proof-verdict";
-import { Logger } from "../logger";
+import { JOB_STATUSES, type JobStatus } from "../domain/job-state";
+import type { ProofVerdict } from "../domain/proof-verdict";
+import type { Logger } from "../logger";
 
 export interface MetricsSource {
   jobCounts(): Promise<Partial<Record<JobStatus, number>>>;

@@ -2,9 +2,9 @@
  * The real dependency checks behind /health: Redis PING, the Solana RPC's getSlot and
  * the kubo API's /api/v0/id, each timed out so /health always answers quickly.
  */
-import Redis from "ioredis";
+import type Redis from "ioredis";
 
-import { DependencyProbe, ProbeResult, RpcProbeResult } from "./context";
+import type { DependencyProbe, ProbeResult, RpcProbeResult } from "./context";
 
 export interface RedisProbeResult extends ProbeResult {
   readonly latencyMs: number | null;

@@ -6,7 +6,7 @@
 import { z } from "zod";
 
 import { GpuModel, requestSchemas } from "../../../protocol/src/api/requests";
-import { GpuCatalogue } from "../domain/gpu";
+import type { GpuCatalogue } from "../domain/gpu";
 import { validator } from "./validate";
 
 export { IDEMPOTENCY_KEY_RE, JOB_ID_RE, JOB_TOKEN_RE, SHA256_RE } from "../../../protocol/src/api/constants";

@@ -4,7 +4,7 @@
  * into a ValidationError naming the field at fault by its path, e.g. `dataset.bytes` or
  * `gpu.models[1]`.
  */
-import { z } from "zod";
+import type { z } from "zod";
 
 import { check } from "../../../protocol/src/api/issues";
 

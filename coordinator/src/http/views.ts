@@ -1,10 +1,10 @@
 /** What the API answers for quotes, jobs and nodes (bigints serialise as strings). */
-import { Explanation } from "../domain/availability";
+import type { Explanation } from "../domain/availability";
 import { ESCROW_STATUS_OF } from "../domain/job-state";
-import { Quote } from "../domain/pricing";
-import { ReliabilityScore } from "../domain/reliability";
-import { JobSpec, StoredJob } from "../store/job-codec";
-import { StoredNode } from "../store/node-codec";
+import type { Quote } from "../domain/pricing";
+import type { ReliabilityScore } from "../domain/reliability";
+import type { JobSpec, StoredJob } from "../store/job-codec";
+import type { StoredNode } from "../store/node-codec";
 
 export function quoteView(quote: Quote, allowedModels: readonly string[], availability: Explanation) {
   return {

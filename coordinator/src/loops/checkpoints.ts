@@ -1,5 +1,5 @@
 /** The checkpoint loop: every verification tick, the pending checkpoints due for a check are checked (flows/checkpoint.ts). */
-import { CheckpointCheckDeps, checkDueCheckpoints } from "../flows/checkpoint";
+import { type CheckpointCheckDeps, checkDueCheckpoints } from "../flows/checkpoint";
 import { Loop } from "./loop";
 
 export function checkpointLoop(deps: CheckpointCheckDeps & { readonly tickMs: number }): Loop {

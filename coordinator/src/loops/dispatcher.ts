@@ -1,5 +1,5 @@
 /** The dispatcher: every matching tick, one round of matching and offers (flows/dispatch.ts). */
-import { DispatchContext, dispatchRound } from "../flows/dispatch";
+import { type DispatchContext, dispatchRound } from "../flows/dispatch";
 import { Loop } from "./loop";
 
 export function dispatcherLoop(ctx: DispatchContext, batch: number): Loop {

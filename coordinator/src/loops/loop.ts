@@ -3,7 +3,7 @@
  * runs two ticks at once and survives its failures. What a tick does is a flow
  * (flows/); the per-item step of the flows is flows/each-item.ts.
  */
-import { Logger } from "../logger";
+import type { Logger } from "../logger";
 import { isStoreUnavailable } from "../store/failures";
 
 /**

@@ -4,8 +4,8 @@
  * (flows/settle.ts). The hand-over reads its queue (jobs:releasing), not the verdict
  * in memory: a crash between the verdict and the hand-over loses nothing.
  */
-import { handOverReleases, SettleDeps } from "../flows/settle";
-import { ProofCheckDeps, verifyDueProofs } from "../flows/verify";
+import { handOverReleases, type SettleDeps } from "../flows/settle";
+import { type ProofCheckDeps, verifyDueProofs } from "../flows/verify";
 import { Loop } from "./loop";
 
 export type VerificationLoopDeps = ProofCheckDeps & SettleDeps<"jobs" | "verification", "release"> & { readonly tickMs: number };

@@ -9,11 +9,11 @@
  * unreachable, so after either every node gets a full lease (at start-up:
  * heartbeat.startupGraceMs, by default one lease) before its lease is judged.
  */
-import { CoordinatorConfig } from "../config";
-import { ExpireDeps, expireNodes, expireOffers, timeOutRuns, unlockJobs } from "../flows/expire";
+import type { CoordinatorConfig } from "../config";
+import { type ExpireDeps, expireNodes, expireOffers, timeOutRuns, unlockJobs } from "../flows/expire";
 import { handOverPartialSettlements, handOverRefunds } from "../flows/settle";
-import { Clock, EscrowActions } from "../ports";
-import { Store } from "../store";
+import type { Clock, EscrowActions } from "../ports";
+import type { Store } from "../store";
 import { isStoreUnavailable } from "../store/failures";
 import { Loop } from "./loop";
 

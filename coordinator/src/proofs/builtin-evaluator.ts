@@ -25,12 +25,12 @@ import {
   isTrainerError,
   isWeightsFault,
   MLP_KIND,
-  MlpClassifierSpec,
-  ModelEvaluation,
+  type MlpClassifierSpec,
+  type ModelEvaluation,
   parseSpec,
 } from "../../../trainer/src";
 import { CoordinatorError } from "../domain/errors";
-import { Evaluation, EvaluationInput, MetricEvaluator, MetricEvaluatorRegistry } from "./evaluators";
+import { type Evaluation, type EvaluationInput, type MetricEvaluator, MetricEvaluatorRegistry } from "./evaluators";
 
 export type BuiltinEvaluatorErrorCode =
   /** The job's config is not a valid spec of the kind (the trainer's message names the field). */
@@ -74,7 +74,10 @@ export class MlpClassifierEvaluator implements MetricEvaluator {
     // One at a time: the two reads share the verifier's limits, and the weights are the likelier to fail.
     const weights = await input.read(input.weights.cid);
     if (sha256Hex(weights) !== input.weights.sha256) {
-      throw new BuiltinEvaluatorError("WEIGHTS_CHANGED", `reading ${input.weights.cid} again gave bytes that do not hash to ${input.weights.sha256}`);
+      throw new BuiltinEvaluatorError(
+        "WEIGHTS_CHANGED",
+        `reading ${input.weights.cid} again gave bytes that do not hash to ${input.weights.sha256}`,
+      );
     }
     const dataset = await input.read(spec.dataset.cid);
     input.signal.throwIfAborted();
@@ -85,12 +88,17 @@ export class MlpClassifierEvaluator implements MetricEvaluator {
     } catch (error) {
       if (isWeightsFault(error)) return { reproduced: false, metrics: {}, detail: error.message };
       if (isTrainerError(error, "DATASET_INVALID")) {
-        throw new BuiltinEvaluatorError("DATASET_INVALID", `the job's dataset ${spec.dataset.cid} cannot be evaluated on: ${error.message}`);
+        throw new BuiltinEvaluatorError(
+          "DATASET_INVALID",
+          `the job's dataset ${spec.dataset.cid} cannot be evaluated on: ${error.message}`,
+        );
       }
       throw error;
     }
     const check = checkReproduction(input.claimed, evaluation);
-    return check.reproduced ? { reproduced: true, metrics: evaluation.metrics } : { reproduced: false, metrics: evaluation.metrics, detail: check.detail };
+    return check.reproduced
+      ? { reproduced: true, metrics: evaluation.metrics }
+      : { reproduced: false, metrics: evaluation.metrics, detail: check.detail };
   }
 }
 

@@ -12,7 +12,7 @@
  * The evaluator of the built-in training kind is proofs/builtin-evaluator.ts; this
  * module is the contract and the registry it plugs into.
  */
-import { Metrics } from "../domain/proof-verdict";
+import type { Metrics } from "../domain/proof-verdict";
 import { EvaluatorError } from "./errors";
 
 export interface EvaluationInput {
@@ -70,7 +70,10 @@ export class MetricEvaluatorRegistry {
   /** Adds the evaluator of `evaluator.kind`; a kind has exactly one. */
   register(evaluator: MetricEvaluator): this {
     if (!KIND_RE.test(evaluator.kind)) {
-      throw new EvaluatorError("EVALUATOR_INVALID", `job kind ${JSON.stringify(evaluator.kind)} must be 1-64 of A-Z a-z 0-9 . _ / @ - (not starting with a symbol)`);
+      throw new EvaluatorError(
+        "EVALUATOR_INVALID",
+        `job kind ${JSON.stringify(evaluator.kind)} must be 1-64 of A-Z a-z 0-9 . _ / @ - (not starting with a symbol)`,
+      );
     }
     if (this.evaluators.has(evaluator.kind)) {
       throw new EvaluatorError("EVALUATOR_EXISTS", `an evaluator for job kind ${evaluator.kind} is already registered`);

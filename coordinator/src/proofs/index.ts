@@ -1,9 +1,9 @@
 /** The proof check of reported weights: IPFS reads under limits, sha256, metric re-evaluation. */
-import { CoordinatorConfig } from "../config";
+import type { CoordinatorConfig } from "../config";
 import { MetricEvaluatorRegistry } from "./evaluators";
-import { IpfsReader, KuboIpfs, ReadLimits } from "../../../protocol/src/ipfs";
+import { type IpfsReader, KuboIpfs, type ReadLimits } from "../../../protocol/src/ipfs";
 import { ProofVerifier } from "./verifier";
-import { RetryPolicy } from "../domain/proof-verdict";
+import type { RetryPolicy } from "../domain/proof-verdict";
 
 export * from "./errors";
 export * from "../../../protocol/src/ipfs";

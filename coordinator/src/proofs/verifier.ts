@@ -16,10 +16,17 @@
  * Anything else (a bug) is thrown: the loop logs it and tries again next tick, which
  * is safer than turning a bug into a verdict about someone's money.
  */
-import { WeightsProof } from "../domain/job-state";
-import { Metrics, MetricsCheck, ProofRetryReason, ProofVerdict, RetryPolicy, transientFailure } from "../domain/proof-verdict";
-import { Evaluation, jobKindOf, MetricEvaluator, MetricEvaluatorRegistry } from "./evaluators";
-import { ContentDigest, digestContent, IpfsError, IpfsReader, readBytes, ReadLimits } from "../../../protocol/src/ipfs";
+import type { WeightsProof } from "../domain/job-state";
+import {
+  type Metrics,
+  type MetricsCheck,
+  type ProofRetryReason,
+  type ProofVerdict,
+  type RetryPolicy,
+  transientFailure,
+} from "../domain/proof-verdict";
+import { type Evaluation, jobKindOf, type MetricEvaluator, type MetricEvaluatorRegistry } from "./evaluators";
+import { type ContentDigest, digestContent, IpfsError, type IpfsReader, readBytes, type ReadLimits } from "../../../protocol/src/ipfs";
 
 /** What is checked: a reported proof and the job it is for. */
 export interface ProofSubject {
@@ -115,7 +122,12 @@ export class ProofVerifier {
    * limits; a read that times out or finds IPFS down is the same transient failure as
    * the weights' fetch, and anything else going wrong is the evaluator's failure.
    */
-  private async evaluate(evaluator: MetricEvaluator, subject: ProofSubject, digest: ContentDigest, attempt: number): Promise<Step<Evaluation>> {
+  private async evaluate(
+    evaluator: MetricEvaluator,
+    subject: ProofSubject,
+    digest: ContentDigest,
+    attempt: number,
+  ): Promise<Step<Evaluation>> {
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeoutMs = this.deps.evaluationTimeoutMs;
@@ -142,7 +154,8 @@ export class ProofVerifier {
         deadline,
       ]);
       const malformed = malformedEvaluation(evaluation);
-      if (malformed !== null) return { ok: false, verdict: this.transient("evaluation-error", `${evaluator.kind} answered ${malformed}`, attempt) };
+      if (malformed !== null)
+        return { ok: false, verdict: this.transient("evaluation-error", `${evaluator.kind} answered ${malformed}`, attempt) };
       return { ok: true, value: evaluation };
     } catch (error) {
       if (error instanceof IpfsError && (error.code === "IPFS_TIMEOUT" || error.code === "IPFS_UNAVAILABLE")) {
@@ -166,6 +179,7 @@ function malformedEvaluation(evaluation: Evaluation): string | null {
   for (const [name, value] of Object.entries(metrics)) {
     if (typeof value !== "number" || !Number.isFinite(value)) return `a non-finite metric ${name}`;
   }
-  if (!evaluation.reproduced && (typeof evaluation.detail !== "string" || evaluation.detail.length === 0)) return "a failure without a detail";
+  if (!evaluation.reproduced && (typeof evaluation.detail !== "string" || evaluation.detail.length === 0))
+    return "a failure without a detail";
   return null;
 }

@@ -1,5 +1,5 @@
 /** The coordinator's Redis store: one object holding every part, over one connection. */
-import Redis from "ioredis";
+import type Redis from "ioredis";
 
 import { JobStore } from "./jobs";
 import { Keys } from "./keys";

@@ -10,11 +10,11 @@
  * settleBy runningSince jobToken jobTokenNode verifiedProgress settleProofHash cancelledTo resumeEpoch. The history
  * list, the excluded set and the checkpoints hash are separate keys (keys.ts).
  */
-import { VerifiedProgress } from "../domain/checkpoints";
-import { JOB_STATUSES, JobState, JobStatus, TransitionRecord, WeightsProof } from "../domain/job-state";
-import { ProofVerdict } from "../domain/proof-verdict";
-import { PRIORITIES, Priority } from "../domain/priority";
-import { Hash, hashArgs, HashReader, StoreFormatError } from "./codec";
+import type { VerifiedProgress } from "../domain/checkpoints";
+import { JOB_STATUSES, type JobState, type JobStatus, type TransitionRecord, type WeightsProof } from "../domain/job-state";
+import type { ProofVerdict } from "../domain/proof-verdict";
+import { PRIORITIES, type Priority } from "../domain/priority";
+import { type Hash, hashArgs, HashReader, StoreFormatError } from "./codec";
 
 /** What a submission fixes about a job. */
 export interface JobSpec {

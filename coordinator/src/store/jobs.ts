@@ -5,15 +5,15 @@
  * job's version is still the snapshot's: a concurrent change makes the script refuse
  * and the caller decide again.
  */
-import Redis from "ioredis";
+import type Redis from "ioredis";
 
-import { JobStatus, transition, TransitionError, WeightsProof } from "../domain/job-state";
-import { decodeJob, JobSpec, lastRecord, newJobFields, StoredJob } from "./job-codec";
+import { type JobStatus, transition, TransitionError, type WeightsProof } from "../domain/job-state";
+import { decodeJob, type JobSpec, lastRecord, newJobFields, type StoredJob } from "./job-codec";
 import { storeCall } from "./failures";
-import { Keys } from "./keys";
+import type { Keys } from "./keys";
 import { amountParts } from "./ledger";
-import { retryOnStale, Stale, STALE } from "./retry";
-import { replyString, Scripts } from "./scripts";
+import { retryOnStale, type Stale, STALE } from "./retry";
+import { replyString, type Scripts } from "./scripts";
 
 export interface Submission {
   readonly spec: JobSpec;

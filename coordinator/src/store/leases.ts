@@ -6,13 +6,13 @@
  * writes it only if nothing changed since it was read. A node that says it cannot
  * finish its job (abandon) loses it the same way, at once, without going offline.
  */
-import { AbandonFault, JobEvent, JobStatus, transition, TransitionError } from "../domain/job-state";
-import { JobStore } from "./jobs";
+import { type AbandonFault, type JobEvent, type JobStatus, transition, TransitionError } from "../domain/job-state";
+import type { JobStore } from "./jobs";
 import { lastRecord } from "./job-codec";
-import { Keys } from "./keys";
-import { NodeStore } from "./nodes";
-import { retryOnStale, Stale, STALE } from "./retry";
-import { replyString, Scripts } from "./scripts";
+import type { Keys } from "./keys";
+import type { NodeStore } from "./nodes";
+import { retryOnStale, type Stale, STALE } from "./retry";
+import { replyString, type Scripts } from "./scripts";
 
 export type NodeExpiry =
   | { readonly kind: "alive" | "offline" | "unknown-node" }
@@ -174,14 +174,25 @@ export class LeaseStore {
       if (job === null || job.jobToken !== input.jobToken || job.jobTokenNode !== job.state.nodeId) return { kind: "bad-token" };
       if (job.state.nodeId !== nodeId) return { kind: "not-assigned" };
       if (job.state.status !== "offered" && job.state.status !== "running") return { kind: "not-running", status: job.state.status };
-      const event: JobEvent = { type: "abandon", nodeId, at: now, reason: input.reason, ...(input.fault === undefined ? {} : { fault: input.fault }) };
+      const event: JobEvent = {
+        type: "abandon",
+        nodeId,
+        at: now,
+        reason: input.reason,
+        ...(input.fault === undefined ? {} : { fault: input.fault }),
+      };
       const next = transition(job.state, event);
       if (next instanceof TransitionError) return { kind: "invalid", message: next.message };
-      const reply = await this.scripts.run(
-        "release-held-job",
-        heldJobKeys(this.keys, jobId, nodeId),
-        [jobId, nodeId, job.version, now, next.status, next.attempts, lastRecord(next), "abandon"],
-      );
+      const reply = await this.scripts.run("release-held-job", heldJobKeys(this.keys, jobId, nodeId), [
+        jobId,
+        nodeId,
+        job.version,
+        now,
+        next.status,
+        next.attempts,
+        lastRecord(next),
+        "abandon",
+      ]);
       if (reply[0] === "OK") return { kind: "abandoned", from: replyString(reply, 1) as JobStatus, to: next.status };
       if (reply[0] !== "STALE") throw new Error(`release-held-job replied ${String(reply[0])}`);
       return STALE;

@@ -12,12 +12,12 @@
  * two HINCRBY counters: Hi += floor(amount / 10⁹) and Lo += amount mod 10⁹ (each
  * stays far inside 2⁶³ for billions of jobs), and read as Hi × 10⁹ + Lo in bigint.
  */
-import Redis from "ioredis";
+import type Redis from "ioredis";
 
-import { JOB_STATUSES, JobStatus } from "../domain/job-state";
+import { JOB_STATUSES, type JobStatus } from "../domain/job-state";
 import { storeCall } from "./failures";
-import { decodeJob, StoredJob } from "./job-codec";
-import { Keys } from "./keys";
+import { decodeJob, type StoredJob } from "./job-codec";
+import type { Keys } from "./keys";
 
 const SPLIT = 1_000_000_000n;
 

@@ -7,11 +7,11 @@
  * with EVAL as the fallback when the server has forgotten it (a restarted Redis has an
  * empty script cache).
  */
-import { createHash } from "crypto";
-import { existsSync, readdirSync, readFileSync } from "fs";
-import { join } from "path";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 
-import Redis from "ioredis";
+import type Redis from "ioredis";
 
 import { expandIncludes } from "./lua-include";
 

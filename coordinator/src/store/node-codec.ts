@@ -3,10 +3,10 @@
  * online, the job it holds and the offer waiting for it, and the counters its
  * reliability score is computed from.
  */
-import { NODE_CLASSES, NodeClass } from "../domain/gpu";
-import { NodeRecord } from "../domain/node-pool";
-import { expectedHeartbeats, ReliabilityFacts, reliabilityScore, ReliabilityScore } from "../domain/reliability";
-import { Hash, HashReader } from "./codec";
+import { NODE_CLASSES, type NodeClass } from "../domain/gpu";
+import type { NodeRecord } from "../domain/node-pool";
+import { expectedHeartbeats, type ReliabilityFacts, reliabilityScore, type ReliabilityScore } from "../domain/reliability";
+import { type Hash, HashReader } from "./codec";
 
 export interface StoredNode {
   readonly nodeId: string;

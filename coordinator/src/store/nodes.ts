@@ -7,19 +7,19 @@
  * DECIDE before any write; the job is read, the domain decides, and the beat is sent
  * again with that decision. A stale decision is decided again on a fresh read.
  */
-import Redis from "ioredis";
+import type Redis from "ioredis";
 
 import { nodeClassFor } from "../domain/gpu";
 import { transition, TransitionError } from "../domain/job-state";
 import { isEmptyHash } from "./codec";
 import { storeCall } from "./failures";
 import { lastRecord } from "./job-codec";
-import { JobStore } from "./jobs";
-import { Keys } from "./keys";
-import { decodeNode, StoredNode } from "./node-codec";
-import { JobSnapshot, OfferedJobs } from "./offered-jobs";
+import type { JobStore } from "./jobs";
+import type { Keys } from "./keys";
+import { decodeNode, type StoredNode } from "./node-codec";
+import type { JobSnapshot, OfferedJobs } from "./offered-jobs";
 import { retryOnStale, STALE } from "./retry";
-import { replyString, Scripts } from "./scripts";
+import { replyString, type Scripts } from "./scripts";
 
 export interface Registration {
   readonly nodeId: string;

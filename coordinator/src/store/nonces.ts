@@ -8,12 +8,12 @@
  * connection, and that second SET must not mistake the request's own claim for a
  * replay. A replay is a different receipt, so it never holds the token.
  */
-import { randomBytes } from "crypto";
+import { randomBytes } from "node:crypto";
 
-import Redis from "ioredis";
+import type Redis from "ioredis";
 
 import { storeCall } from "./failures";
-import { Keys } from "./keys";
+import type { Keys } from "./keys";
 
 export class NonceStore {
   constructor(
@@ -25,9 +25,7 @@ export class NonceStore {
   async claim(wallet: string, nonce: string, rememberMs: number): Promise<boolean> {
     const ttl = Math.max(1, Math.ceil(rememberMs));
     const token = randomBytes(8).toString("hex");
-    const earlier = await storeCall("nonce claim", () =>
-      this.redis.set(this.keys.nonce(wallet, nonce), token, "PX", ttl, "NX", "GET"),
-    );
+    const earlier = await storeCall("nonce claim", () => this.redis.set(this.keys.nonce(wallet, nonce), token, "PX", ttl, "NX", "GET"));
     return earlier === null || earlier === token;
   }
 }

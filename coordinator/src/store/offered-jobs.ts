@@ -7,7 +7,7 @@
  * read of the job. A correct answer never depends on what is kept here; only the number
  * of Redis commands does.
  */
-import { JobState } from "../domain/job-state";
+import type { JobState } from "../domain/job-state";
 
 export interface JobSnapshot {
   readonly state: JobState;

@@ -5,10 +5,10 @@
  * happens the offer's deadline passes and the lease watchdog puts the job back.
  */
 import { transition, TransitionError } from "../domain/job-state";
-import { lastRecord, StoredJob } from "./job-codec";
-import { Keys } from "./keys";
-import { OfferedJobs } from "./offered-jobs";
-import { Scripts } from "./scripts";
+import { lastRecord, type StoredJob } from "./job-codec";
+import type { Keys } from "./keys";
+import type { OfferedJobs } from "./offered-jobs";
+import type { Scripts } from "./scripts";
 
 export type ReserveOutcome = "reserved" | "stale" | "not-queued" | "node-excluded" | "node-unavailable";
 
@@ -61,7 +61,11 @@ export class OfferStore {
    * offer's resumeFrom (0: none), kept on the job for the run's partial settlement.
    */
   async publish(jobId: string, nodeId: string, offer: string, jobToken: string, resumeEpoch = 0): Promise<boolean> {
-    const reply = await this.scripts.run("publish-offer", [this.keys.job(jobId), this.keys.node(nodeId)], [jobId, nodeId, offer, jobToken, resumeEpoch]);
+    const reply = await this.scripts.run(
+      "publish-offer",
+      [this.keys.job(jobId), this.keys.node(nodeId)],
+      [jobId, nodeId, offer, jobToken, resumeEpoch],
+    );
     return reply[0] === "OK";
   }
 }

@@ -25,13 +25,13 @@
  * the escrow held; every finished intent (any action, confirmed or failed) counts in
  * settlements:count. Exactly once, with the intent.
  */
-import { JobEvent, JobStatus, transition, TransitionError } from "../domain/job-state";
-import { Logger } from "../logger";
-import { BPS_DENOMINATOR, releaseSplit, split, Split } from "../../../sdk/src/split";
-import { lastRecord, StoredJob } from "./job-codec";
-import { JobStore } from "./jobs";
-import { Keys } from "./keys";
-import { amountParts, NodePayout, SettlementRecord } from "./ledger";
+import { type JobEvent, type JobStatus, transition, TransitionError } from "../domain/job-state";
+import type { Logger } from "../logger";
+import { BPS_DENOMINATOR, releaseSplit, split, type Split } from "../../../sdk/src/split";
+import { lastRecord, type StoredJob } from "./job-codec";
+import type { JobStore } from "./jobs";
+import type { Keys } from "./keys";
+import { amountParts, type NodePayout, type SettlementRecord } from "./ledger";
 
 /**
  * One write applied atomically with finishing a money intent. Arguments are strings:

@@ -2,11 +2,11 @@
  * Quotes a client may submit a job against: kept until they expire (Redis' own TTL,
  * set at the quote's expiry), bound to the client that asked for them.
  */
-import Redis from "ioredis";
+import type Redis from "ioredis";
 
-import { isPriority, Priority } from "../domain/priority";
+import { isPriority, type Priority } from "../domain/priority";
 import { storeCall } from "./failures";
-import { Keys } from "./keys";
+import type { Keys } from "./keys";
 
 /** What a submission needs of its quote. */
 export interface StoredQuote {

@@ -6,8 +6,8 @@
  */
 import Redis from "ioredis";
 
-import { CoordinatorConfig } from "../config";
-import { Logger } from "../logger";
+import type { CoordinatorConfig } from "../config";
+import type { Logger } from "../logger";
 
 export class StoreUnsafeError extends Error {
   readonly code = "REDIS_MAY_EVICT";

@@ -10,17 +10,17 @@
  *   cancel-before-run    queued / offered → refunding
  *   drop-deadline        a job no longer running leaves jobs:deadlines
  */
-import Redis from "ioredis";
+import type Redis from "ioredis";
 
-import { Checkpoint, CHECKPOINT_STATUSES, partialProofHash, runShareBps, VerifiedProgress } from "../domain/checkpoints";
-import { JobEvent, JobStatus, transition, TransitionError } from "../domain/job-state";
+import { type Checkpoint, CHECKPOINT_STATUSES, partialProofHash, runShareBps, type VerifiedProgress } from "../domain/checkpoints";
+import { type JobEvent, type JobStatus, transition, TransitionError } from "../domain/job-state";
 import { StoreFormatError } from "./codec";
 import { storeCall } from "./failures";
-import { lastRecord, StoredJob } from "./job-codec";
-import { JobStore } from "./jobs";
-import { Keys } from "./keys";
-import { retryOnStale, Stale, STALE } from "./retry";
-import { replyString, Scripts } from "./scripts";
+import { lastRecord, type StoredJob } from "./job-codec";
+import type { JobStore } from "./jobs";
+import type { Keys } from "./keys";
+import { retryOnStale, type Stale, STALE } from "./retry";
+import { replyString, type Scripts } from "./scripts";
 
 export interface CheckpointInput {
   readonly jobId: string;
@@ -110,7 +110,18 @@ export class RunStore {
     const reply = await this.scripts.run(
       "add-checkpoint",
       [keys.job(input.jobId), keys.jobCheckpoints(input.jobId), keys.checkpointsDue],
-      [input.jobId, input.nodeId, input.jobToken, field, input.epochs, JSON.stringify(checkpoint), input.now, input.cid, input.sha256, input.epoch],
+      [
+        input.jobId,
+        input.nodeId,
+        input.jobToken,
+        field,
+        input.epochs,
+        JSON.stringify(checkpoint),
+        input.now,
+        input.cid,
+        input.sha256,
+        input.epoch,
+      ],
     );
     const stored = () => parseCheckpoint(keys.jobCheckpoints(input.jobId), field, replyString(reply, 1));
     switch (reply[0]) {
@@ -205,7 +216,8 @@ export class RunStore {
     return retryOnStale(`job ${jobId}`, async (): Promise<EndOutcome | Stale> => {
       const job = await this.jobs.get(jobId);
       if (job === null || job.state.status !== "running") {
-        if ((await this.scripts.run("drop-deadline", [this.keys.job(jobId), this.keys.jobsDeadlines], [jobId]))[0] === "RUNNING") return STALE;
+        if ((await this.scripts.run("drop-deadline", [this.keys.job(jobId), this.keys.jobsDeadlines], [jobId]))[0] === "RUNNING")
+          return STALE;
         return { kind: "not-running" };
       }
       return this.endRun(job, now, "timed-out");

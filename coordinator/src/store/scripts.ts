@@ -6,12 +6,12 @@
  * transition's history and counts) are fragments in ./lua-fragments, spliced in at load
  * time; loading and calling is lua-runner.ts's, shared with the chain side's scripts.
  */
-import { join } from "path";
+import { join } from "node:path";
 
-import Redis from "ioredis";
+import type Redis from "ioredis";
 
 import { storeCall } from "./failures";
-import { LuaRunner, ScriptArg } from "./lua-runner";
+import { LuaRunner, type ScriptArg } from "./lua-runner";
 
 export type { ScriptArg } from "./lua-runner";
 

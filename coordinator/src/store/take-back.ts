@@ -5,13 +5,13 @@
  * node-lost, attempt + 1, refund after the last; offered: offer-expired); the history
  * record carries why, in the chain's words. Version-checked like every transition.
  */
-import { JobEvent, JobStatus, transition, TransitionError } from "../domain/job-state";
-import { JobStore } from "./jobs";
+import { type JobEvent, type JobStatus, transition, TransitionError } from "../domain/job-state";
+import type { JobStore } from "./jobs";
 import { lastRecord } from "./job-codec";
-import { Keys } from "./keys";
+import type { Keys } from "./keys";
 import { heldJobKeys } from "./leases";
-import { retryOnStale, Stale, STALE } from "./retry";
-import { replyString, Scripts } from "./scripts";
+import { retryOnStale, type Stale, STALE } from "./retry";
+import { replyString, type Scripts } from "./scripts";
 
 export type TakeBackOutcome =
   | { readonly kind: "taken"; readonly nodeId: string; readonly from: JobStatus; readonly to: JobStatus }
@@ -34,18 +34,21 @@ export class TakeBackStore {
         return { kind: "not-held" };
       }
       const event: JobEvent =
-        job.state.status === "offered"
-          ? { type: "offer-expired", nodeId, at: now }
-          : { type: "node-lost", nodeId, at: now, detail };
+        job.state.status === "offered" ? { type: "offer-expired", nodeId, at: now } : { type: "node-lost", nodeId, at: now, detail };
       const next = transition(job.state, event);
       if (next instanceof TransitionError) return { kind: "not-held" };
       // offer-expired carries no detail in the domain; the record still says why.
       const record = { ...(JSON.parse(lastRecord(next)) as Record<string, unknown>), detail };
-      const reply = await this.scripts.run(
-        "release-held-job",
-        heldJobKeys(this.keys, jobId, nodeId),
-        [jobId, nodeId, job.version, now, next.status, next.attempts, JSON.stringify(record), "take-back"],
-      );
+      const reply = await this.scripts.run("release-held-job", heldJobKeys(this.keys, jobId, nodeId), [
+        jobId,
+        nodeId,
+        job.version,
+        now,
+        next.status,
+        next.attempts,
+        JSON.stringify(record),
+        "take-back",
+      ]);
       if (reply[0] === "OK") return { kind: "taken", nodeId, from: replyString(reply, 1) as JobStatus, to: next.status };
       if (reply[0] !== "STALE") throw new Error(`release-held-job replied ${String(reply[0])}`);
       return STALE;

@@ -5,14 +5,14 @@
  * snapshot the check started from; one script writes it only if the job has not
  * changed since (see proof-verdict-7.lua).
  */
-import Redis from "ioredis";
+import type Redis from "ioredis";
 
-import { JobEvent, transition, TransitionError } from "../domain/job-state";
-import { ProofVerdict, reliabilityEffect } from "../domain/proof-verdict";
+import { type JobEvent, transition, TransitionError } from "../domain/job-state";
+import { type ProofVerdict, reliabilityEffect } from "../domain/proof-verdict";
 import { storeCall } from "./failures";
-import { lastRecord, StoredJob } from "./job-codec";
-import { Keys } from "./keys";
-import { Scripts } from "./scripts";
+import { lastRecord, type StoredJob } from "./job-codec";
+import type { Keys } from "./keys";
+import type { Scripts } from "./scripts";
 
 export type VerdictOutcome =
   | { readonly kind: "recorded"; readonly status: "releasing" | "refunding" | "verifying" }

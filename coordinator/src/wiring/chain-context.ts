@@ -9,19 +9,19 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 
-import { Connection, Keypair } from "@solana/web3.js";
+import type { Connection, Keypair } from "@solana/web3.js";
 
 import {
   ConfigNotInitializedError,
   createConnection,
-  JobEscrowProgram,
+  type JobEscrowProgram,
   jobEscrowProgram,
   KeypairFileError,
-  MarketConfig,
+  type MarketConfig,
   readKeypairFile,
   requireConfig,
 } from "../../../sdk/src";
-import { CoordinatorConfig } from "../config";
+import type { CoordinatorConfig } from "../config";
 import { ChainStartupError } from "./errors";
 
 export interface ChainContext {

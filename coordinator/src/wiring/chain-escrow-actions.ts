@@ -14,17 +14,17 @@
 import { PublicKey } from "@solana/web3.js";
 
 import {
-  ActionInFlight,
+  type ActionInFlight,
   allowedIn,
-  EscrowActionRunner,
-  EscrowTarget,
+  type EscrowActionRunner,
+  type EscrowTarget,
   SettlementError,
   SettlementFailedError,
-  SettlementOutcome,
-  SettlementRequest,
+  type SettlementOutcome,
+  type SettlementRequest,
 } from "../chain";
-import { Logger } from "../logger";
-import { EscrowActions, EscrowRef } from "../ports";
+import type { Logger } from "../logger";
+import type { EscrowActions, EscrowRef } from "../ports";
 
 export interface ChainEscrowActionsDeps {
   /** The chain side's runner (built with the job-settled `onSettled` hook). */
@@ -42,7 +42,10 @@ function targetOf(ref: EscrowRef): EscrowTarget {
 
 function proofHashOf(jobId: string, hex: string): Uint8Array {
   if (!PROOF_HASH_RE.test(hex)) {
-    throw new SettlementError("INVALID_REQUEST", `proof hash for job ${jobId} must be 64 lowercase hex characters, got ${JSON.stringify(hex)}`);
+    throw new SettlementError(
+      "INVALID_REQUEST",
+      `proof hash for job ${jobId} must be 64 lowercase hex characters, got ${JSON.stringify(hex)}`,
+    );
   }
   return new Uint8Array(Buffer.from(hex, "hex"));
 }

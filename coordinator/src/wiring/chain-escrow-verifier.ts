@@ -7,8 +7,8 @@
 import { PublicKey } from "@solana/web3.js";
 
 import { jobIdFromHex } from "../../../sdk/src";
-import { EscrowRejection, SubmissionEscrowDeps, verifySubmissionEscrow } from "../chain";
-import { EscrowCheck, EscrowVerdict, EscrowVerifier } from "../ports";
+import { EscrowRejection, type SubmissionEscrowDeps, verifySubmissionEscrow } from "../chain";
+import type { EscrowCheck, EscrowVerdict, EscrowVerifier } from "../ports";
 
 export class ChainEscrowVerifier implements EscrowVerifier {
   constructor(private readonly deps: SubmissionEscrowDeps) {}

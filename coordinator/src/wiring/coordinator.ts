@@ -12,22 +12,22 @@
  *           recover(), so shutdown never waits for a blockhash to expire), then the
  *           HTTP server and the loops, which finish their tick in flight
  */
-import { AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 
-import Redis from "ioredis";
+import type Redis from "ioredis";
 
-import { EscrowActionRunner, SettlementOutcome, SettlementTiming } from "../chain";
-import { CoordinatorConfig } from "../config";
-import { Logger } from "../logger";
-import { Clock } from "../ports";
+import { EscrowActionRunner, type SettlementOutcome, type SettlementTiming } from "../chain";
+import type { CoordinatorConfig } from "../config";
+import type { Logger } from "../logger";
+import type { Clock } from "../ports";
 import { builtinEvaluators } from "../proofs/builtin-evaluator";
-import { createService, Service, ServiceDeps } from "../service";
+import { createService, type Service, type ServiceDeps } from "../service";
 import { createStore } from "../store";
-import { ChainContext } from "./chain-context";
+import type { ChainContext } from "./chain-context";
 import { ChainEscrowActions } from "./chain-escrow-actions";
 import { ChainEscrowVerifier } from "./chain-escrow-verifier";
 import { jobSettledHook } from "./job-settled";
-import { reconcileHeldJobs, ReconcileReport } from "./reconcile";
+import { reconcileHeldJobs, type ReconcileReport } from "./reconcile";
 
 export interface CoordinatorDeps {
   readonly config: CoordinatorConfig;

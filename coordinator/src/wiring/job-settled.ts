@@ -5,9 +5,9 @@
  * intent done. The chain side only tells the store the share a partial settlement was
  * signed with (its intent).
  */
-import { Logger } from "../logger";
-import { IntentStore, RedisWrite, SettlementOutcome } from "../chain";
-import { Store } from "../store";
+import type { Logger } from "../logger";
+import { IntentStore, type RedisWrite, type SettlementOutcome } from "../chain";
+import type { Store } from "../store";
 import { PayoutStore } from "../store/payouts";
 
 export interface JobSettledDeps {

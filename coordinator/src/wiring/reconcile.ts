@@ -17,11 +17,11 @@
  */
 import { PublicKey } from "@solana/web3.js";
 
-import { EscrowActionRunner } from "../chain";
-import { JobStatus } from "../domain/job-state";
-import { Logger } from "../logger";
-import { Store } from "../store";
-import { StoredJob } from "../store/job-codec";
+import type { EscrowActionRunner } from "../chain";
+import type { JobStatus } from "../domain/job-state";
+import type { Logger } from "../logger";
+import type { Store } from "../store";
+import type { StoredJob } from "../store/job-codec";
 
 export interface ReconcileDeps {
   readonly store: Pick<Store, "jobs" | "nodes" | "takeBack">;
@@ -60,13 +60,20 @@ async function heldJobs(store: ReconcileDeps["store"]): Promise<StoredJob[]> {
   for (const node of await store.nodes.all()) if (node.jobId !== null) ids.add(node.jobId);
   const jobs = await Promise.all([...ids].map((jobId) => store.jobs.get(jobId)));
   return jobs.filter(
-    (job): job is StoredJob => job !== null && job.state.nodeId !== null && (job.state.status === "offered" || job.state.status === "running"),
+    (job): job is StoredJob =>
+      job !== null && job.state.nodeId !== null && (job.state.status === "offered" || job.state.status === "running"),
   );
 }
 
 export async function reconcileHeldJobs(deps: ReconcileDeps): Promise<ReconcileReport> {
   const { store, log } = deps;
-  const report = { checked: 0, consistent: 0, takenBack: [] as TakenBack[], needsAttention: [] as NeedsAttention[], inFlight: [] as string[] };
+  const report = {
+    checked: 0,
+    consistent: 0,
+    takenBack: [] as TakenBack[],
+    needsAttention: [] as NeedsAttention[],
+    inFlight: [] as string[],
+  };
   for (const job of await heldJobs(store)) {
     report.checked++;
     const nodeId = job.state.nodeId as string;

@@ -3,13 +3,13 @@
  * and from clients, are 401 with the reason's code and have no effect at all (not even
  * a nonce claimed).
  */
-import { randomBytes } from "crypto";
+import { randomBytes } from "node:crypto";
 
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
 import { signRequest } from "../../../protocol/src/signed-request";
-import { Api, call, errorOf, QUOTE_REQUEST, rawOf, registerNode, Reply, snapshot, startApi, submitJob } from "./api-harness";
+import { type Api, call, errorOf, QUOTE_REQUEST, rawOf, registerNode, type Reply, snapshot, startApi, submitJob } from "./api-harness";
 
 interface Target {
   readonly who: "node" | "client";
@@ -33,7 +33,13 @@ describe("api: signed requests", () => {
 
   const targets: Target[] = [
     { who: "node", method: "POST", path: () => "/v1/nodes/heartbeat", body: () => ({}), signer: () => node },
-    { who: "node", method: "POST", path: () => "/v1/nodes", body: () => ({ gpuModel: "A100", vramGb: 80, gpuCount: 8, priceFloor: "1" }), signer: () => node },
+    {
+      who: "node",
+      method: "POST",
+      path: () => "/v1/nodes",
+      body: () => ({ gpuModel: "A100", vramGb: 80, gpuCount: 8, priceFloor: "1" }),
+      signer: () => node,
+    },
     { who: "client", method: "POST", path: () => "/v1/quotes", body: () => QUOTE_REQUEST, signer: () => client },
     { who: "client", method: "GET", path: () => `/v1/jobs/${jobId}`, body: () => undefined, signer: () => client },
   ];
@@ -58,7 +64,8 @@ describe("api: signed requests", () => {
     {
       name: "signed by another wallet than the one it names",
       code: "BAD_SIGNATURE",
-      attempt: (target) => send(target, { ...sign(target, { signer: Keypair.generate() }), "x-cyxwiz-key": target.signer().publicKey.toBase58() }),
+      attempt: (target) =>
+        send(target, { ...sign(target, { signer: Keypair.generate() }), "x-cyxwiz-key": target.signer().publicKey.toBase58() }),
     },
     { name: "signed for another path", code: "BAD_SIGNATURE", attempt: (target) => send(target, sign(target, { path: "/v1/elsewhere" })) },
     {
@@ -66,8 +73,16 @@ describe("api: signed requests", () => {
       code: "BAD_SIGNATURE",
       attempt: (target) => send(target, sign(target), rawOf({ ...(target.body() as object), extra: 1 })),
     },
-    { name: "stale (signed beyond the skew window)", code: "STALE_TIMESTAMP", attempt: (target) => send(target, sign(target, { now: api.clock.now() - api.config.auth.maxSkewMs - 1 })) },
-    { name: "from the future", code: "FUTURE_TIMESTAMP", attempt: (target) => send(target, sign(target, { now: api.clock.now() + api.config.auth.maxSkewMs + 1 })) },
+    {
+      name: "stale (signed beyond the skew window)",
+      code: "STALE_TIMESTAMP",
+      attempt: (target) => send(target, sign(target, { now: api.clock.now() - api.config.auth.maxSkewMs - 1 })),
+    },
+    {
+      name: "from the future",
+      code: "FUTURE_TIMESTAMP",
+      attempt: (target) => send(target, sign(target, { now: api.clock.now() + api.config.auth.maxSkewMs + 1 })),
+    },
     {
       name: "replayed (a nonce already used)",
       code: "REPLAYED_NONCE",

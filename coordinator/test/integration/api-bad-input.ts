@@ -4,14 +4,14 @@
  * trace, and changes nothing: the Redis namespace is the same before and after (401s
  * do not even claim a nonce).
  */
-import { randomBytes } from "crypto";
+import { randomBytes } from "node:crypto";
 
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
 import { signRequest } from "../../../protocol/src/signed-request";
 import {
-  Api,
+  type Api,
   call,
   DATASET_CID,
   errorOf,
@@ -21,7 +21,7 @@ import {
   QUOTE_REQUEST,
   rawOf,
   registerNode,
-  Reply,
+  type Reply,
   snapshot,
   startApi,
   submitJob,
@@ -116,7 +116,14 @@ describe("api: bad inputs are refused with a clear 4xx and change nothing", () =
       status: 415,
       code: "UNSUPPORTED_MEDIA_TYPE",
     },
-    { name: "an unknown field", send: () => quote({ ...QUOTE_REQUEST, colour: "blue" }), status: 400, code: "INVALID_FIELD", field: "colour", message: /not a known field/ },
+    {
+      name: "an unknown field",
+      send: () => quote({ ...QUOTE_REQUEST, colour: "blue" }),
+      status: 400,
+      code: "INVALID_FIELD",
+      field: "colour",
+      message: /not a known field/,
+    },
     {
       name: "an unknown nested field",
       send: () => quote({ ...QUOTE_REQUEST, model: { parameters: 5, layers: 3 } }),
@@ -131,29 +138,99 @@ describe("api: bad inputs are refused with a clear 4xx and change nothing", () =
       code: "INVALID_FIELD",
       field: "__proto__",
     },
-    { name: "a missing field", send: () => quote({ ...QUOTE_REQUEST, priority: undefined }), status: 400, code: "INVALID_FIELD", field: "priority", message: /is required/ },
-    { name: "a number sent as a string", send: () => quote({ ...QUOTE_REQUEST, epochs: "3" }), status: 400, code: "INVALID_FIELD", field: "epochs", message: /must be an integer, got string "3"/ },
-    { name: "a fractional integer", send: () => quote({ ...QUOTE_REQUEST, epochs: 1.5 }), status: 400, code: "INVALID_FIELD", field: "epochs" },
-    { name: "a negative size", send: () => quote({ ...QUOTE_REQUEST, dataset: { bytes: -1 } }), status: 400, code: "INVALID_FIELD", field: "dataset.bytes" },
-    { name: "two dataset sizes", send: () => quote({ ...QUOTE_REQUEST, dataset: { bytes: 10, tokens: 10 } }), status: 400, code: "INVALID_FIELD", field: "dataset", message: /exactly one of bytes, samples or tokens/ },
-    { name: "an unknown priority", send: () => quote({ ...QUOTE_REQUEST, priority: "urgent" }), status: 400, code: "INVALID_FIELD", field: "priority", message: /normal, high, critical/ },
-    { name: "an unknown GPU model", send: () => quote({ ...QUOTE_REQUEST, gpu: { models: ["RTX_9999"] } }), status: 400, code: "INVALID_FIELD", field: "gpu.models[0]" },
+    {
+      name: "a missing field",
+      send: () => quote({ ...QUOTE_REQUEST, priority: undefined }),
+      status: 400,
+      code: "INVALID_FIELD",
+      field: "priority",
+      message: /is required/,
+    },
+    {
+      name: "a number sent as a string",
+      send: () => quote({ ...QUOTE_REQUEST, epochs: "3" }),
+      status: 400,
+      code: "INVALID_FIELD",
+      field: "epochs",
+      message: /must be an integer, got string "3"/,
+    },
+    {
+      name: "a fractional integer",
+      send: () => quote({ ...QUOTE_REQUEST, epochs: 1.5 }),
+      status: 400,
+      code: "INVALID_FIELD",
+      field: "epochs",
+    },
+    {
+      name: "a negative size",
+      send: () => quote({ ...QUOTE_REQUEST, dataset: { bytes: -1 } }),
+      status: 400,
+      code: "INVALID_FIELD",
+      field: "dataset.bytes",
+    },
+    {
+      name: "two dataset sizes",
+      send: () => quote({ ...QUOTE_REQUEST, dataset: { bytes: 10, tokens: 10 } }),
+      status: 400,
+      code: "INVALID_FIELD",
+      field: "dataset",
+      message: /exactly one of bytes, samples or tokens/,
+    },
+    {
+      name: "an unknown priority",
+      send: () => quote({ ...QUOTE_REQUEST, priority: "urgent" }),
+      status: 400,
+      code: "INVALID_FIELD",
+      field: "priority",
+      message: /normal, high, critical/,
+    },
+    {
+      name: "an unknown GPU model",
+      send: () => quote({ ...QUOTE_REQUEST, gpu: { models: ["RTX_9999"] } }),
+      status: 400,
+      code: "INVALID_FIELD",
+      field: "gpu.models[0]",
+    },
     { name: "a null optional field", send: () => quote({ ...QUOTE_REQUEST, gpu: null }), status: 400, code: "INVALID_FIELD", field: "gpu" },
-    { name: "a job id in upper case", send: () => submit(jobBody({ jobId: jobIdHex().toUpperCase() })), status: 400, code: "INVALID_FIELD", field: "jobId" },
-    { name: "an escrow that is not an address", send: () => submit(jobBody({ escrow: "0xdeadbeef" })), status: 400, code: "INVALID_FIELD", field: "escrow" },
+    {
+      name: "a job id in upper case",
+      send: () => submit(jobBody({ jobId: jobIdHex().toUpperCase() })),
+      status: 400,
+      code: "INVALID_FIELD",
+      field: "jobId",
+    },
+    {
+      name: "an escrow that is not an address",
+      send: () => submit(jobBody({ escrow: "0xdeadbeef" })),
+      status: 400,
+      code: "INVALID_FIELD",
+      field: "escrow",
+    },
     {
       name: "an escrow address that is not 32 bytes",
-      send: () => submit(jobBody({ escrow: "1".repeat(33) + "2" })),
+      send: () => submit(jobBody({ escrow: `${"1".repeat(33)}2` })),
       status: 400,
       code: "INVALID_FIELD",
       field: "escrow",
       message: /32 bytes/,
     },
-    { name: "a dataset that is not a CID", send: () => submit(jobBody({ datasetCid: "https://example.com/data" })), status: 400, code: "INVALID_FIELD", field: "datasetCid" },
-    { name: "a config that is not an object", send: () => submit(jobBody({ config: "lr=0.1" })), status: 400, code: "INVALID_FIELD", field: "config" },
+    {
+      name: "a dataset that is not a CID",
+      send: () => submit(jobBody({ datasetCid: "https://example.com/data" })),
+      status: 400,
+      code: "INVALID_FIELD",
+      field: "datasetCid",
+    },
+    {
+      name: "a config that is not an object",
+      send: () => submit(jobBody({ config: "lr=0.1" })),
+      status: 400,
+      code: "INVALID_FIELD",
+      field: "config",
+    },
     {
       name: "a config nested too deep",
-      send: () => submit(jobBody({ config: JSON.parse("{\"a\":".repeat(20) + "1" + "}".repeat(20)) as unknown })),
+      send: () => submit(jobBody({ config: JSON.parse(`${'{"a":'.repeat(20)}1${"}".repeat(20)}`) as unknown })),
       status: 400,
       code: "INVALID_FIELD",
       field: "config",
@@ -194,18 +271,52 @@ describe("api: bad inputs are refused with a clear 4xx and change nothing", () =
       code: "ESCROW_UNDERFUNDED",
       field: "escrow",
     },
-    { name: "a price floor sent as a number", send: () => register({ gpuModel: "RTX_3060", vramGb: 12, gpuCount: 1, priceFloor: 1000 }), status: 400, code: "INVALID_FIELD", field: "priceFloor" },
-    { name: "zero GPUs", send: () => register({ gpuModel: "RTX_3060", vramGb: 12, gpuCount: 0, priceFloor: "1" }), status: 400, code: "INVALID_FIELD", field: "gpuCount" },
-    { name: "progress without a job", send: () => heartbeat(api, node, { progress: 0.5 }), status: 400, code: "INVALID_FIELD", field: "progress" },
-    { name: "progress above 1", send: () => heartbeat(api, node, { jobId, progress: 1.5 }), status: 400, code: "INVALID_FIELD", field: "progress" },
+    {
+      name: "a price floor sent as a number",
+      send: () => register({ gpuModel: "RTX_3060", vramGb: 12, gpuCount: 1, priceFloor: 1000 }),
+      status: 400,
+      code: "INVALID_FIELD",
+      field: "priceFloor",
+    },
+    {
+      name: "zero GPUs",
+      send: () => register({ gpuModel: "RTX_3060", vramGb: 12, gpuCount: 0, priceFloor: "1" }),
+      status: 400,
+      code: "INVALID_FIELD",
+      field: "gpuCount",
+    },
+    {
+      name: "progress without a job",
+      send: () => heartbeat(api, node, { progress: 0.5 }),
+      status: 400,
+      code: "INVALID_FIELD",
+      field: "progress",
+    },
+    {
+      name: "progress above 1",
+      send: () => heartbeat(api, node, { jobId, progress: 1.5 }),
+      status: 400,
+      code: "INVALID_FIELD",
+      field: "progress",
+    },
     {
       name: "a report with a bad hash",
-      send: () => call(api, "POST", `/v1/jobs/${jobId}/report`, { signer: node, body: { weightsCid: WEIGHTS_CID, weightsSha256: "abc", jobToken: "ab".repeat(32) } }),
+      send: () =>
+        call(api, "POST", `/v1/jobs/${jobId}/report`, {
+          signer: node,
+          body: { weightsCid: WEIGHTS_CID, weightsSha256: "abc", jobToken: "ab".repeat(32) },
+        }),
       status: 400,
       code: "INVALID_FIELD",
       field: "weightsSha256",
     },
-    { name: "an unsigned request", send: () => call(api, "POST", "/v1/quotes", { body: QUOTE_REQUEST }), status: 401, code: "MISSING_HEADER", noNonce: true },
+    {
+      name: "an unsigned request",
+      send: () => call(api, "POST", "/v1/quotes", { body: QUOTE_REQUEST }),
+      status: 401,
+      code: "MISSING_HEADER",
+      noNonce: true,
+    },
     {
       name: "a bad signature (body changed after signing)",
       send: () => {
@@ -220,7 +331,11 @@ describe("api: bad inputs are refused with a clear 4xx and change nothing", () =
       name: "a signature by another key than the one named",
       send: () => {
         const headers = signRequest(stranger, "POST", "/v1/nodes/heartbeat", "{}", { now: api.clock.now() });
-        return raw("/v1/nodes/heartbeat", "{}", { "content-type": "application/json", ...headers, "x-cyxwiz-key": node.publicKey.toBase58() });
+        return raw("/v1/nodes/heartbeat", "{}", {
+          "content-type": "application/json",
+          ...headers,
+          "x-cyxwiz-key": node.publicKey.toBase58(),
+        });
       },
       status: 401,
       code: "BAD_SIGNATURE",
@@ -237,7 +352,12 @@ describe("api: bad inputs are refused with a clear 4xx and change nothing", () =
       name: "a replayed request",
       prepare: async () => {
         replayAt.value = api.clock.now();
-        const first = await call(api, "POST", "/v1/quotes", { signer: client, body: QUOTE_REQUEST, nonce: replayNonce, signedAt: replayAt.value });
+        const first = await call(api, "POST", "/v1/quotes", {
+          signer: client,
+          body: QUOTE_REQUEST,
+          nonce: replayNonce,
+          signedAt: replayAt.value,
+        });
         expect(first.status).to.equal(201);
       },
       send: () => call(api, "POST", "/v1/quotes", { signer: client, body: QUOTE_REQUEST, nonce: replayNonce, signedAt: replayAt.value }),
@@ -245,14 +365,29 @@ describe("api: bad inputs are refused with a clear 4xx and change nothing", () =
       code: "REPLAYED_NONCE",
       noNonce: true,
     },
-    { name: "a heartbeat from an unknown node", send: () => heartbeat(api, stranger), status: 404, code: "UNKNOWN_NODE", message: /POST \/v1\/nodes first/ },
+    {
+      name: "a heartbeat from an unknown node",
+      send: () => heartbeat(api, stranger),
+      status: 404,
+      code: "UNKNOWN_NODE",
+      message: /POST \/v1\/nodes first/,
+    },
     {
       name: "a report from an unknown node",
-      send: () => call(api, "POST", `/v1/jobs/${jobId}/report`, { signer: stranger, body: { weightsCid: WEIGHTS_CID, weightsSha256: "a".repeat(64), jobToken: "ab".repeat(32) } }),
+      send: () =>
+        call(api, "POST", `/v1/jobs/${jobId}/report`, {
+          signer: stranger,
+          body: { weightsCid: WEIGHTS_CID, weightsSha256: "a".repeat(64), jobToken: "ab".repeat(32) },
+        }),
       status: 404,
       code: "UNKNOWN_NODE",
     },
-    { name: "a heartbeat naming a job the node does not hold", send: () => heartbeat(api, node, { jobId }), status: 409, code: "NOT_ASSIGNED" },
+    {
+      name: "a heartbeat naming a job the node does not hold",
+      send: () => heartbeat(api, node, { jobId }),
+      status: 409,
+      code: "NOT_ASSIGNED",
+    },
     {
       name: "an oversized body",
       send: () => quote({ ...QUOTE_REQUEST, padding: "x".repeat(20 * 1024) }),
@@ -261,7 +396,13 @@ describe("api: bad inputs are refused with a clear 4xx and change nothing", () =
       message: /16384-byte limit/,
       noNonce: true,
     },
-    { name: "an unknown route", send: () => call(api, "POST", "/v1/teleport", { signer: client, body: {} }), status: 404, code: "NOT_FOUND", noNonce: true },
+    {
+      name: "an unknown route",
+      send: () => call(api, "POST", "/v1/teleport", { signer: client, body: {} }),
+      status: 404,
+      code: "NOT_FOUND",
+      noNonce: true,
+    },
   ];
 
   for (const row of rows) {
@@ -273,7 +414,9 @@ describe("api: bad inputs are refused with a clear 4xx and change nothing", () =
       expect(reply.headers.get("content-type")).to.match(/^application\/json/);
       const error = errorOf(reply);
       expect(error.code).to.equal(row.code);
-      expect(error.message).to.be.a("string").and.not.match(/\n\s+at /);
+      expect(error.message)
+        .to.be.a("string")
+        .and.not.match(/\n\s+at /);
       if (row.field !== undefined) expect(error.field).to.equal(row.field);
       if (row.message !== undefined) expect(error.message).to.match(row.message);
       expect(await snapshot(api.redis, api.prefix, { nonces: row.noNonce === true })).to.deep.equal(before);
@@ -292,15 +435,22 @@ describe("api: a body nested tens of thousands of levels deep, at the default bo
 
   it("a signed POST /v1/jobs with a config 100,000 levels deep → 400 TOO_DEEP naming the limit, not a 500", async () => {
     const levels = 100_000;
-    const body = JSON.stringify({ quoteId: "00000000-0000-4000-8000-000000000000", jobId: jobIdHex(), escrow: escrowAddress(), datasetCid: DATASET_CID, config: "DEEP" })
-      .replace('"DEEP"', `{"a":${"[".repeat(levels)}${"]".repeat(levels)}}`);
+    const body = JSON.stringify({
+      quoteId: "00000000-0000-4000-8000-000000000000",
+      jobId: jobIdHex(),
+      escrow: escrowAddress(),
+      datasetCid: DATASET_CID,
+      config: "DEEP",
+    }).replace('"DEEP"', `{"a":${"[".repeat(levels)}${"]".repeat(levels)}}`);
     expect(body.length).to.be.below(256 * 1024);
     const before = await snapshot(api.redis, api.prefix);
     const reply = await call(api, "POST", "/v1/jobs", { signer: client, headers: { "idempotency-key": "deep-1" }, body });
     expect(reply.status, reply.text).to.equal(400);
     const error = errorOf(reply);
     expect(error.code).to.equal("TOO_DEEP");
-    expect(error.message).to.match(/deeper than 64 levels/).and.not.match(/\n\s+at /);
+    expect(error.message)
+      .to.match(/deeper than 64 levels/)
+      .and.not.match(/\n\s+at /);
     expect(await snapshot(api.redis, api.prefix)).to.deep.equal(before);
   });
 });

@@ -8,7 +8,19 @@
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { Api, call, errorOf, runningJob, heartbeat, registerNode, Reply, snapshot, startApi, submitJob, WEIGHTS_CID } from "./api-harness";
+import {
+  type Api,
+  call,
+  errorOf,
+  runningJob,
+  heartbeat,
+  registerNode,
+  type Reply,
+  snapshot,
+  startApi,
+  submitJob,
+  WEIGHTS_CID,
+} from "./api-harness";
 
 const SHA = "ab".repeat(32);
 
@@ -25,7 +37,14 @@ describe("api: checkpoints, job tokens and cancels", () => {
   afterEach(() => api.close());
 
   const checkpoint = (body: unknown, signer = node): Promise<Reply> => call(api, "POST", `/v1/jobs/${jobId}/checkpoint`, { signer, body });
-  const good = (overrides: Record<string, unknown> = {}) => ({ epoch: 1, epochs: 4, cid: WEIGHTS_CID, sha256: SHA, jobToken: token, ...overrides });
+  const good = (overrides: Record<string, unknown> = {}) => ({
+    epoch: 1,
+    epochs: 4,
+    cid: WEIGHTS_CID,
+    sha256: SHA,
+    jobToken: token,
+    ...overrides,
+  });
 
   const table: Array<{ name: string; body: () => unknown; field: string }> = [
     { name: "no jobToken", body: () => ({ epoch: 1, epochs: 4, cid: WEIGHTS_CID, sha256: SHA }), field: "jobToken" },
@@ -52,10 +71,16 @@ describe("api: checkpoints, job tokens and cancels", () => {
   it("403: a report or checkpoint with a wrong token is BAD_JOB_TOKEN, and a report without one is 400; nothing changes", async () => {
     const before = await snapshot(api.redis, api.prefix);
     const wrong = "cd".repeat(32);
-    const report = await call(api, "POST", `/v1/jobs/${jobId}/report`, { signer: node, body: { weightsCid: WEIGHTS_CID, weightsSha256: SHA, jobToken: wrong } });
+    const report = await call(api, "POST", `/v1/jobs/${jobId}/report`, {
+      signer: node,
+      body: { weightsCid: WEIGHTS_CID, weightsSha256: SHA, jobToken: wrong },
+    });
     expect(report.status, report.text).to.equal(403);
     expect(errorOf(report)).to.include({ code: "BAD_JOB_TOKEN", field: "jobToken" });
-    const missing = await call(api, "POST", `/v1/jobs/${jobId}/report`, { signer: node, body: { weightsCid: WEIGHTS_CID, weightsSha256: SHA } });
+    const missing = await call(api, "POST", `/v1/jobs/${jobId}/report`, {
+      signer: node,
+      body: { weightsCid: WEIGHTS_CID, weightsSha256: SHA },
+    });
     expect(missing.status).to.equal(400);
     expect(errorOf(missing)).to.include({ code: "INVALID_FIELD", field: "jobToken" });
     const cp = await checkpoint(good({ jobToken: wrong }));
@@ -121,14 +146,19 @@ describe("api: checkpoints, job tokens and cancels", () => {
     await api.service.watchdog.runOnce();
     expect(api.settlement.refunds.map((ref) => ref.jobId)).to.deep.equal([queuedId]);
     expect(api.settlement.partials.map((p) => [p.ref.jobId, p.nodeShareBps])).to.deep.equal([[jobId, 0]]);
-    expect(api.settlement.partials[0].proofHash).to.match(/^[0-9a-f]{64}$/).and.not.equal("0".repeat(64));
+    expect(api.settlement.partials[0].proofHash)
+      .to.match(/^[0-9a-f]{64}$/)
+      .and.not.equal("0".repeat(64));
     const beat = await heartbeat(api, node, { jobId });
     expect(beat.status).to.equal(200);
     expect(beat.body.cancel).to.deep.equal({ jobId, reason: "cancelled-by-client" });
   });
 
   it("maxDurationSecs: below 10 s is 400; ending after the escrow's expiry minus the margin is 422 naming both times", async () => {
-    const quote = await call(api, "POST", "/v1/quotes", { signer: client, body: { model: { parameters: 10_000_000 }, dataset: { tokens: 100_000_000 }, epochs: 1, priority: "normal" } });
+    const quote = await call(api, "POST", "/v1/quotes", {
+      signer: client,
+      body: { model: { parameters: 10_000_000 }, dataset: { tokens: 100_000_000 }, epochs: 1, priority: "normal" },
+    });
     const body = (maxDurationSecs: number) => ({
       quoteId: quote.body.quoteId,
       jobId: "ee".repeat(32),
@@ -145,7 +175,9 @@ describe("api: checkpoints, job tokens and cancels", () => {
     const long = await call(api, "POST", "/v1/jobs", { signer: client, headers: { "idempotency-key": "d2" }, body: body(86_000) });
     expect(long.status, long.text).to.equal(422);
     expect(errorOf(long)).to.include({ code: "DURATION_EXCEEDS_ESCROW", field: "maxDurationSecs" });
-    expect(errorOf(long).message).to.match(/escrow expires at \d{4}-.*Z/).and.match(/until \d{4}-.*Z/);
+    expect(errorOf(long).message)
+      .to.match(/escrow expires at \d{4}-.*Z/)
+      .and.match(/until \d{4}-.*Z/);
     expect(await snapshot(api.redis, api.prefix)).to.deep.equal(before);
   });
 });

@@ -4,16 +4,16 @@
  * ports (escrow verifier, settlement) and for the RPC/IPFS health probes, a clock the
  * test moves, signed HTTP calls, and Redis snapshots to prove "no state change".
  */
-import { randomUUID } from "crypto";
+import { randomUUID } from "node:crypto";
 
 import { Keypair } from "@solana/web3.js";
-import Redis from "ioredis";
+import type Redis from "ioredis";
 
 import { signRequest } from "../../../protocol/src/signed-request";
-import { CoordinatorConfig, DEFAULT_CONFIG } from "../../src/config";
-import { EscrowActions, EscrowCheck, EscrowRef, EscrowVerdict, EscrowVerifier } from "../../src/ports";
+import { type CoordinatorConfig, DEFAULT_CONFIG } from "../../src/config";
+import type { EscrowActions, EscrowCheck, EscrowRef, EscrowVerdict, EscrowVerifier } from "../../src/ports";
 import { memoryLogger } from "../../src/logger";
-import { createService, Service } from "../../src/service";
+import { createService, type Service } from "../../src/service";
 import { connectRedis } from "../../src/store/redis";
 
 export const REDIS_URL = process.env.CYXWIZ_TEST_REDIS_URL ?? "redis://127.0.0.1:16379";

@@ -7,9 +7,9 @@
  * Requests the fast path does not take (a query string, a compressed body) reach
  * express; the ones it takes never do.
  */
-import { createServer, request, Server } from "http";
-import { AddressInfo } from "net";
-import { gzipSync } from "zlib";
+import { createServer, request, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { gzipSync } from "node:zlib";
 
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
@@ -17,7 +17,7 @@ import { expect } from "chai";
 import { signRequest } from "../../../protocol/src/signed-request";
 import { isFastHeartbeat } from "../../src/http/heartbeat-fast";
 import { StoreUnavailableError } from "../../src/store/redis";
-import { Api, jobIdHex, registerNode, startApi } from "./api-harness";
+import { type Api, jobIdHex, registerNode, startApi } from "./api-harness";
 
 const PATH = "/v1/nodes/heartbeat";
 
@@ -129,29 +129,95 @@ describe("api: the heartbeat fast path answers as the express route", () => {
   const strangeJob = jobIdHex();
   const cases: { name: string; sending: () => Sending; status: number; code: string | null; replay?: boolean }[] = [
     { name: "a beat", sending: () => ({ signer: node, body: "{}" }), status: 200, code: null },
-    { name: "a beat with progress of a job it does not hold", sending: () => ({ signer: node, body: JSON.stringify({ jobId: strangeJob, progress: 0.5 }) }), status: 409, code: "NOT_ASSIGNED" },
+    {
+      name: "a beat with progress of a job it does not hold",
+      sending: () => ({ signer: node, body: JSON.stringify({ jobId: strangeJob, progress: 0.5 }) }),
+      status: 409,
+      code: "NOT_ASSIGNED",
+    },
     { name: "an unregistered node", sending: () => ({ signer: other, body: "{}" }), status: 404, code: "UNKNOWN_NODE" },
     { name: "unsigned", sending: () => ({ body: "{}" }), status: 401, code: "MISSING_HEADER" },
-    { name: "signed over another body", sending: () => ({ signer: node, body: "{}", signedBody: '{"a":1}' }), status: 401, code: "BAD_SIGNATURE" },
-    { name: "a stale timestamp", sending: () => ({ signer: node, body: "{}", signedAt: api.clock.now() - 120_000 }), status: 401, code: "STALE_TIMESTAMP" },
-    { name: "a future timestamp", sending: () => ({ signer: node, body: "{}", signedAt: api.clock.now() + 120_000 }), status: 401, code: "FUTURE_TIMESTAMP" },
-    { name: "a malformed key", sending: () => ({ signer: node, body: "{}", headers: { "x-cyxwiz-key": "not-a-key" } }), status: 401, code: "BAD_KEY" },
-    { name: "a malformed nonce", sending: () => ({ signer: node, body: "{}", headers: { "x-cyxwiz-nonce": "XYZ" } }), status: 401, code: "MALFORMED_NONCE" },
-    { name: "a malformed signature", sending: () => ({ signer: node, body: "{}", headers: { "x-cyxwiz-signature": "0OIl" } }), status: 401, code: "MALFORMED_SIGNATURE" },
-    { name: "a replayed nonce", sending: () => ({ signer: node, body: "{}", nonce: jobIdHex() }), status: 401, code: "REPLAYED_NONCE", replay: true },
+    {
+      name: "signed over another body",
+      sending: () => ({ signer: node, body: "{}", signedBody: '{"a":1}' }),
+      status: 401,
+      code: "BAD_SIGNATURE",
+    },
+    {
+      name: "a stale timestamp",
+      sending: () => ({ signer: node, body: "{}", signedAt: api.clock.now() - 120_000 }),
+      status: 401,
+      code: "STALE_TIMESTAMP",
+    },
+    {
+      name: "a future timestamp",
+      sending: () => ({ signer: node, body: "{}", signedAt: api.clock.now() + 120_000 }),
+      status: 401,
+      code: "FUTURE_TIMESTAMP",
+    },
+    {
+      name: "a malformed key",
+      sending: () => ({ signer: node, body: "{}", headers: { "x-cyxwiz-key": "not-a-key" } }),
+      status: 401,
+      code: "BAD_KEY",
+    },
+    {
+      name: "a malformed nonce",
+      sending: () => ({ signer: node, body: "{}", headers: { "x-cyxwiz-nonce": "XYZ" } }),
+      status: 401,
+      code: "MALFORMED_NONCE",
+    },
+    {
+      name: "a malformed signature",
+      sending: () => ({ signer: node, body: "{}", headers: { "x-cyxwiz-signature": "0OIl" } }),
+      status: 401,
+      code: "MALFORMED_SIGNATURE",
+    },
+    {
+      name: "a replayed nonce",
+      sending: () => ({ signer: node, body: "{}", nonce: jobIdHex() }),
+      status: 401,
+      code: "REPLAYED_NONCE",
+      replay: true,
+    },
     { name: "a body over the limit, declared", sending: () => ({ signer: node, body: big }), status: 413, code: "PAYLOAD_TOO_LARGE" },
-    { name: "a body over the limit, chunked", sending: () => ({ signer: node, body: big, chunked: true }), status: 413, code: "PAYLOAD_TOO_LARGE" },
+    {
+      name: "a body over the limit, chunked",
+      sending: () => ({ signer: node, body: big, chunked: true }),
+      status: 413,
+      code: "PAYLOAD_TOO_LARGE",
+    },
     { name: "a chunked beat", sending: () => ({ signer: node, body: "{}", chunked: true }), status: 200, code: null },
     { name: "an empty body", sending: () => ({ signer: node, body: "" }), status: 400, code: "BODY_REQUIRED" },
     { name: "no body and no length", sending: () => ({ signer: node, chunked: true }), status: 400, code: "BODY_REQUIRED" },
-    { name: "text/plain", sending: () => ({ signer: node, body: "{}", headers: { "content-type": "text/plain" } }), status: 415, code: "UNSUPPORTED_MEDIA_TYPE" },
-    { name: "no content type", sending: () => ({ signer: node, body: "{}", headers: { "content-type": "" } }), status: 415, code: "UNSUPPORTED_MEDIA_TYPE" },
+    {
+      name: "text/plain",
+      sending: () => ({ signer: node, body: "{}", headers: { "content-type": "text/plain" } }),
+      status: 415,
+      code: "UNSUPPORTED_MEDIA_TYPE",
+    },
+    {
+      name: "no content type",
+      sending: () => ({ signer: node, body: "{}", headers: { "content-type": "" } }),
+      status: 415,
+      code: "UNSUPPORTED_MEDIA_TYPE",
+    },
     { name: "malformed JSON", sending: () => ({ signer: node, body: "{" }), status: 400, code: "MALFORMED_JSON" },
-    { name: "invalid UTF-8", sending: () => ({ signer: node, body: Buffer.from([0x7b, 0xff, 0x7d]) }), status: 400, code: "MALFORMED_JSON" },
+    {
+      name: "invalid UTF-8",
+      sending: () => ({ signer: node, body: Buffer.from([0x7b, 0xff, 0x7d]) }),
+      status: 400,
+      code: "MALFORMED_JSON",
+    },
     { name: "an array", sending: () => ({ signer: node, body: "[]" }), status: 400, code: "INVALID_FIELD" },
     { name: "an unknown field", sending: () => ({ signer: node, body: '{"speed":1}' }), status: 400, code: "INVALID_FIELD" },
     { name: "progress without a job", sending: () => ({ signer: node, body: '{"progress":0.5}' }), status: 400, code: "INVALID_FIELD" },
-    { name: "progress above 1", sending: () => ({ signer: node, body: JSON.stringify({ jobId: jobIdHex(), progress: 2 }) }), status: 400, code: "INVALID_FIELD" },
+    {
+      name: "progress above 1",
+      sending: () => ({ signer: node, body: JSON.stringify({ jobId: jobIdHex(), progress: 2 }) }),
+      status: 400,
+      code: "INVALID_FIELD",
+    },
     { name: "a malformed job id", sending: () => ({ signer: node, body: '{"jobId":"nope"}' }), status: 400, code: "INVALID_FIELD" },
   ];
 
@@ -179,7 +245,12 @@ describe("api: the heartbeat fast path answers as the express route", () => {
     const beat = store.nodes.heartbeat.bind(store.nodes);
     const failures: [string, () => void, number, string][] = [
       ["nonce claim", () => void (store.nonces.claim = () => Promise.reject(new StoreUnavailableError("down"))), 503, "REDIS_UNAVAILABLE"],
-      ["heartbeat script", () => void (store.nodes.heartbeat = () => Promise.reject(new StoreUnavailableError("down"))), 503, "REDIS_UNAVAILABLE"],
+      [
+        "heartbeat script",
+        () => void (store.nodes.heartbeat = () => Promise.reject(new StoreUnavailableError("down"))),
+        503,
+        "REDIS_UNAVAILABLE",
+      ],
       ["heartbeat bug", () => void (store.nodes.heartbeat = () => Promise.reject(new Error("boom"))), 500, "INTERNAL"],
     ];
     try {
@@ -215,16 +286,22 @@ describe("api: the heartbeat fast path answers as the express route", () => {
   });
 
   it("counts fast-path beats and requests in /metrics like express does", async () => {
-    const before = await metricValue(api.url, 'cyxwiz_http_request_duration_seconds_count{method="POST",route="/v1/nodes/heartbeat",status="200"}');
+    const before = await metricValue(
+      api.url,
+      'cyxwiz_http_request_duration_seconds_count{method="POST",route="/v1/nodes/heartbeat",status="200"}',
+    );
     const beats = await metricValue(api.url, 'cyxwiz_heartbeats_total{outcome="ok"}');
     expect((await send(api.url, api.clock.now(), { signer: node, body: "{}" })).status).to.equal(200);
     expect((await send(expressUrl, api.clock.now(), { signer: node, body: "{}" })).status).to.equal(200);
-    expect(await metricValue(api.url, 'cyxwiz_http_request_duration_seconds_count{method="POST",route="/v1/nodes/heartbeat",status="200"}')).to.equal(before + 2);
+    expect(
+      await metricValue(api.url, 'cyxwiz_http_request_duration_seconds_count{method="POST",route="/v1/nodes/heartbeat",status="200"}'),
+    ).to.equal(before + 2);
     expect(await metricValue(api.url, 'cyxwiz_heartbeats_total{outcome="ok"}')).to.equal(beats + 2);
   });
 
   it("takes exactly POST /v1/nodes/heartbeat with an identity body", () => {
-    const req = (method: string, url: string, headers: Record<string, string> = {}) => ({ method, url, headers }) as unknown as Parameters<typeof isFastHeartbeat>[0];
+    const req = (method: string, url: string, headers: Record<string, string> = {}) =>
+      ({ method, url, headers }) as unknown as Parameters<typeof isFastHeartbeat>[0];
     expect(isFastHeartbeat(req("POST", PATH))).to.equal(true);
     expect(isFastHeartbeat(req("POST", PATH, { "content-encoding": "Identity" }))).to.equal(true);
     expect(isFastHeartbeat(req("POST", PATH, { "content-encoding": "gzip" }))).to.equal(false);

@@ -5,10 +5,10 @@
  */
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
-import Redis from "ioredis";
+import type Redis from "ioredis";
 
 import { transitionOrThrow, newJobState } from "../../src/domain/job-state";
-import { Api, call, heartbeat, registerNode, startApi, submitJob } from "./api-harness";
+import { type Api, call, heartbeat, registerNode, startApi, submitJob } from "./api-harness";
 
 /** Counts the commands `redis` sends, by name, from now on. */
 function countCommands(redis: Redis): { names: string[]; stop(): void } {

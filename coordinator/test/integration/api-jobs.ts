@@ -6,14 +6,14 @@ import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
 import {
-  Api,
+  type Api,
   call,
   DATASET_CID,
   errorOf,
   escrowAddress,
   jobIdHex,
   QUOTE_REQUEST,
-  Reply,
+  type Reply,
   scanKeys,
   snapshot,
   startApi,
@@ -64,7 +64,10 @@ describe("api: job submission", () => {
 
   it("records the node budget from the escrow's own amount and fee (the program's split)", async () => {
     const body = jobBody();
-    api.verifier.verdicts.set(body.escrow as string, { ok: true, escrow: { amount: 2_000_000n, feeBps: 1_500, expiresAt: Math.floor(Date.now() / 1000) + 86_400 } });
+    api.verifier.verdicts.set(body.escrow as string, {
+      ok: true,
+      escrow: { amount: 2_000_000n, feeBps: 1_500, expiresAt: Math.floor(Date.now() / 1000) + 86_400 },
+    });
     const reply = await submit(body);
     expect(reply.body).to.include({ amount: "2000000", feeBps: 1500, nodeBudget: "1700000" });
   });
@@ -175,9 +178,7 @@ describe("api: a client's job", () => {
     expect(reply.status, reply.text).to.equal(200);
     expect(reply.body).to.include({ jobId, status: "queued", attempts: 0, maxAttempts: 3, nodeId: null });
     expect(reply.body.escrow).to.include({ expectedStatus: "Created" });
-    expect(reply.body.history).to.deep.equal([
-      { at: api.clock.now(), from: null, to: "queued", event: "submit", reason: "submitted" },
-    ]);
+    expect(reply.body.history).to.deep.equal([{ at: api.clock.now(), from: null, to: "queued", event: "submit", reason: "submitted" }]);
   });
 
   it("error: another wallet reads it as not found", async () => {

@@ -10,7 +10,7 @@ import { expect } from "chai";
 
 import { newJobState, transitionOrThrow } from "../../src/domain/job-state";
 import { createService } from "../../src/service";
-import { Api, call, errorOf, heartbeat, jobTokenOf, registerNode, snapshot, startApi, submitJob, WEIGHTS_CID } from "./api-harness";
+import { type Api, call, errorOf, heartbeat, jobTokenOf, registerNode, snapshot, startApi, submitJob, WEIGHTS_CID } from "./api-harness";
 
 const LEASE_MS = 3 * 1_000; // missesBeforeOffline × intervalMs of the test config
 
@@ -86,7 +86,12 @@ describe("api: leases, offers and reassignment", () => {
 
   it("33: a report from the node that holds the job moves it to verifying; a lost node's never does", async () => {
     const jobId = await running(first);
-    const report = { weightsCid: WEIGHTS_CID, weightsSha256: "cd".repeat(32), metrics: { loss: 0.12 }, jobToken: await jobTokenOf(api, jobId) };
+    const report = {
+      weightsCid: WEIGHTS_CID,
+      weightsSha256: "cd".repeat(32),
+      metrics: { loss: 0.12 },
+      jobToken: await jobTokenOf(api, jobId),
+    };
     const reply = await call(api, "POST", `/v1/jobs/${jobId}/report`, { signer: first, body: report });
     expect(reply.status, reply.text).to.equal(202);
     expect(await job(jobId)).to.include({ status: "verifying" });
@@ -141,7 +146,9 @@ describe("api: leases, offers and reassignment", () => {
     await tick();
     const view = await job(jobId);
     expect(view).to.include({ status: "offered", nodeId: second.publicKey.toBase58(), attempts: 1 });
-    const holders = (view.history as { event: string; nodeId?: string }[]).filter((record) => record.event === "offer").map((record) => record.nodeId);
+    const holders = (view.history as { event: string; nodeId?: string }[])
+      .filter((record) => record.event === "offer")
+      .map((record) => record.nodeId);
     expect(holders).to.deep.equal([first.publicKey.toBase58(), second.publicKey.toBase58()]);
   });
 
@@ -210,7 +217,12 @@ describe("api: leases, offers and reassignment", () => {
     await registerNode(api, first);
     const normal = await submitJob(api, client);
     api.clock.advance(1_000);
-    const critical = await submitJob(api, client, { model: { parameters: 1_000_000 }, dataset: { tokens: 1_000_000 }, epochs: 1, priority: "critical" });
+    const critical = await submitJob(api, client, {
+      model: { parameters: 1_000_000 },
+      dataset: { tokens: 1_000_000 },
+      epochs: 1,
+      priority: "critical",
+    });
     await api.service.dispatcher.runOnce();
     expect(await job(critical)).to.include({ status: "offered" });
     expect(await job(normal)).to.include({ status: "queued" });

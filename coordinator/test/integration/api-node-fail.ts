@@ -8,7 +8,19 @@
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { Api, call, errorOf, runningJob, heartbeat, jobTokenOf, registerNode, Reply, snapshot, startApi, submitJob } from "./api-harness";
+import {
+  type Api,
+  call,
+  errorOf,
+  runningJob,
+  heartbeat,
+  jobTokenOf,
+  registerNode,
+  type Reply,
+  snapshot,
+  startApi,
+  submitJob,
+} from "./api-harness";
 
 describe("api: a node gives up its job (POST /v1/jobs/:id/fail)", () => {
   let api: Api;
@@ -24,7 +36,8 @@ describe("api: a node gives up its job (POST /v1/jobs/:id/fail)", () => {
 
   const fail = (body: unknown, signer = node, id = jobId): Promise<Reply> => call(api, "POST", `/v1/jobs/${id}/fail`, { signer, body });
   type History = Array<Record<string, unknown> & { detail?: string }>;
-  const view = async () => (await call(api, "GET", `/v1/jobs/${jobId}`, { signer: client })).body as { status: string; attempts: number; history: History };
+  const view = async () =>
+    (await call(api, "GET", `/v1/jobs/${jobId}`, { signer: client })).body as { status: string; attempts: number; history: History };
 
   it("202: the running job is queued for its unlock at once, history node-abandoned with the reason; unlocked, then offered to another node, never to this one", async () => {
     const reply = await fail({ jobToken: token, reason: "the dataset is not cyxwiz-tabular@1", fault: "job" });
@@ -34,7 +47,15 @@ describe("api: a node gives up its job (POST /v1/jobs/:id/fail)", () => {
     expect(job.status).to.equal("queued");
     expect(job.attempts).to.equal(1);
     const last = job.history[job.history.length - 1];
-    expect(last).to.include({ from: "running", to: "queued", event: "abandon", reason: "node-abandoned", nodeId: node.publicKey.toBase58(), instruction: "unlock_escrow", fault: "job" });
+    expect(last).to.include({
+      from: "running",
+      to: "queued",
+      event: "abandon",
+      reason: "node-abandoned",
+      nodeId: node.publicKey.toBase58(),
+      instruction: "unlock_escrow",
+      fault: "job",
+    });
     expect(last.detail).to.contain("the dataset is not cyxwiz-tabular@1");
     const stored = await api.service.store.nodes.get(node.publicKey.toBase58());
     expect(stored).to.include({ jobId: null, online: true, jobsAccepted: 1, jobsAbandoned: 1 });

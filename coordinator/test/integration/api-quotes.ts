@@ -2,7 +2,7 @@
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { Api, call, errorOf, QUOTE_REQUEST, registerNode, startApi } from "./api-harness";
+import { type Api, call, errorOf, QUOTE_REQUEST, registerNode, startApi } from "./api-harness";
 
 describe("api: quotes", () => {
   let api: Api;
@@ -34,7 +34,9 @@ describe("api: quotes", () => {
     expect(stored.client).to.equal(client.publicKey.toBase58());
     expect(stored.amount).to.equal(reply.body.amount);
     const ttl = await api.redis.pttl(key);
-    expect(ttl).to.be.greaterThan(4 * 60_000).and.at.most(5 * 60_000 + 1_000);
+    expect(ttl)
+      .to.be.greaterThan(4 * 60_000)
+      .and.at.most(5 * 60_000 + 1_000);
   });
 
   it("prices a job allowing several GPU models at the dearest of them", async () => {
@@ -78,7 +80,11 @@ describe("api: quotes", () => {
     const fit = Keypair.generate();
     await registerNode(api, fit);
     const reply = await call(api, "POST", "/v1/quotes", { signer: client, body: QUOTE_REQUEST });
-    const availability = reply.body.availability as { verdict: string; availableNow: number; candidates: { nodeId: string; nodeCost: string }[] };
+    const availability = reply.body.availability as {
+      verdict: string;
+      availableNow: number;
+      candidates: { nodeId: string; nodeCost: string }[];
+    };
     expect(availability.verdict).to.equal("available");
     expect(availability.availableNow).to.equal(1);
     expect(availability.candidates[0].nodeId).to.equal(fit.publicKey.toBase58());

@@ -5,13 +5,13 @@
  * methods are not served. Off by default, and off (logged) for a directory that does
  * not exist. On a real redis-server with the API harness.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
-import { join } from "path";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { Api, call, errorOf, startApi } from "./api-harness";
+import { type Api, call, errorOf, startApi } from "./api-harness";
 
 const INDEX = "<!doctype html><title>CyxWiz</title><div id=root></div>";
 const SCRIPT = "console.log('dashboard');";
@@ -81,7 +81,13 @@ describe("api: the dashboard served from http.dashboardDir", function () {
     api = await startApi({ config: (c) => ({ ...c, rpcUrl, http: { ...c.http, dashboardDir: dir } }) });
     const rpc = (body: string) => fetch(`${api?.url}/rpc`, { method: "POST", headers: { "content-type": "application/json" }, body });
 
-    const direct = await (await fetch(rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: '{"jsonrpc":"2.0","id":1,"method":"getGenesisHash"}' })).json();
+    const direct = await (
+      await fetch(rpcUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"jsonrpc":"2.0","id":1,"method":"getGenesisHash"}',
+      })
+    ).json();
     const forwarded = await rpc('{"jsonrpc":"2.0","id":1,"method":"getGenesisHash"}');
     expect(forwarded.status).to.equal(200);
     expect(await forwarded.json()).to.deep.equal(direct);
@@ -90,7 +96,9 @@ describe("api: the dashboard served from http.dashboardDir", function () {
     expect(batch.status).to.equal(200);
     expect(((await batch.json()) as unknown[]).length).to.equal(2);
 
-    const warp = await rpc('[{"jsonrpc":"2.0","id":1,"method":"getHealth"},{"jsonrpc":"2.0","id":2,"method":"cyxwiz_warpClock","params":[1]}]');
+    const warp = await rpc(
+      '[{"jsonrpc":"2.0","id":1,"method":"getHealth"},{"jsonrpc":"2.0","id":2,"method":"cyxwiz_warpClock","params":[1]}]',
+    );
     expect(warp.status).to.equal(403);
     expect(((await warp.json()) as { error: { message: string } }).error.message).to.contain("cyxwiz_warpClock");
 
@@ -104,7 +112,11 @@ describe("api: the dashboard served from http.dashboardDir", function () {
 
   it("answers 502 naming the RPC when the RPC behind /rpc is down", async () => {
     api = await startApi({ config: (c) => ({ ...c, rpcUrl: "http://127.0.0.1:9", http: { ...c.http, dashboardDir: dir } }) });
-    const down = await fetch(`${api.url}/rpc`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"jsonrpc":"2.0","id":1,"method":"getHealth"}' });
+    const down = await fetch(`${api.url}/rpc`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"jsonrpc":"2.0","id":1,"method":"getHealth"}',
+    });
     expect(down.status).to.equal(502);
     expect(((await down.json()) as { error: { message: string } }).error.message).to.contain("http://127.0.0.1:9");
   });
@@ -117,7 +129,9 @@ describe("api: the dashboard served from http.dashboardDir", function () {
     api = await withDashboard(join(dir, "missing"));
     const root = await get("/");
     expect(root.status).to.equal(404);
-    expect(errorOf({ status: 404, body: (await root.json()) as Record<string, unknown>, text: "", headers: root.headers }).code).to.equal("NOT_FOUND");
+    expect(errorOf({ status: 404, body: (await root.json()) as Record<string, unknown>, text: "", headers: root.headers }).code).to.equal(
+      "NOT_FOUND",
+    );
     expect(api.log.lines.some((line) => String(line.msg).startsWith("dashboard not served"))).to.equal(true);
   });
 });

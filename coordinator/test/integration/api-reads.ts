@@ -11,11 +11,11 @@ import { Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 
 import { releaseSplit, split } from "../../../sdk/src/split";
-import { encodeRequest, IntentStore, SettlementOutcome, SettlementRequest } from "../../src/chain";
+import { encodeRequest, IntentStore, type SettlementOutcome, type SettlementRequest } from "../../src/chain";
 import { JOB_STATUSES } from "../../src/domain/job-state";
-import { ProofVerdict } from "../../src/domain/proof-verdict";
+import type { ProofVerdict } from "../../src/domain/proof-verdict";
 import { jobSettledHook } from "../../src/wiring/job-settled";
-import { Api, call, errorOf, heartbeat, registerNode, snapshot, startApi, submitJob, WEIGHTS_CID } from "./api-harness";
+import { type Api, call, errorOf, heartbeat, registerNode, snapshot, startApi, submitJob, WEIGHTS_CID } from "./api-harness";
 
 const SHA = "ab".repeat(32);
 const VERIFIED: ProofVerdict = { outcome: "verified", sha256: SHA, bytes: 1_000, metrics: { reevaluated: false, why: "test" } };
@@ -56,7 +56,10 @@ describe("api: read endpoints, earnings and settlements", function () {
     const beat = await heartbeat(api, node);
     const { jobId, jobToken } = beat.body.offer as { jobId: string; jobToken: string };
     expect((await heartbeat(api, node, { jobId })).body.jobStatus).to.equal("running");
-    const reply = await call(api, "POST", `/v1/jobs/${jobId}/report`, { signer: node, body: { weightsCid: WEIGHTS_CID, weightsSha256: SHA, jobToken } });
+    const reply = await call(api, "POST", `/v1/jobs/${jobId}/report`, {
+      signer: node,
+      body: { weightsCid: WEIGHTS_CID, weightsSha256: SHA, jobToken },
+    });
     expect(reply.status, reply.text).to.equal(202);
   }
 
@@ -223,12 +226,35 @@ describe("api: read endpoints, earnings and settlements", function () {
       expect(listed[0].earnings).to.deep.equal({ total: nodeShare.toString(), jobs: 1 });
 
       const stats = (await call(api, "GET", "/v1/stats")).body;
-      expect(stats.jobs).to.deep.equal({ byStatus: { ...Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])), queued: 1, released: 1, refunded: 1 }, total: 3 });
+      expect(stats.jobs).to.deep.equal({
+        byStatus: { ...Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])), queued: 1, released: 1, refunded: 1 },
+        total: 3,
+      });
       expect(stats.escrow, "only the open job's amount is still held").to.deep.equal({ held: amount.toString(), openJobs: 1 });
       expect(stats.nodes).to.deep.equal({ online: 1, busy: 0, offline: 0, total: 1 });
       expect(stats.settlements).to.deep.equal([
-        { jobId: refunded, outcome: "refunded", amount: amount.toString(), nodeId: null, nodeAmount: "0", platformFee: "0", clientRefund: amount.toString(), signature: "sigRefund", at: refundedAt },
-        { jobId: paid, outcome: "released", amount: amount.toString(), nodeId: wallet(node), nodeAmount: nodeShare.toString(), platformFee: platform.toString(), clientRefund: "0", signature: "sigRelease", at: releasedAt },
+        {
+          jobId: refunded,
+          outcome: "refunded",
+          amount: amount.toString(),
+          nodeId: null,
+          nodeAmount: "0",
+          platformFee: "0",
+          clientRefund: amount.toString(),
+          signature: "sigRefund",
+          at: refundedAt,
+        },
+        {
+          jobId: paid,
+          outcome: "released",
+          amount: amount.toString(),
+          nodeId: wallet(node),
+          nodeAmount: nodeShare.toString(),
+          platformFee: platform.toString(),
+          clientRefund: "0",
+          signature: "sigRelease",
+          at: releasedAt,
+        },
       ]);
       expect(await store().jobs.get(open)).to.have.nested.property("state.status", "queued");
       expect((await jobsOf(client, "?status=released")).map((job) => job.jobId)).to.deep.equal([paid]);
@@ -243,10 +269,17 @@ describe("api: read endpoints, earnings and settlements", function () {
       expect((await heartbeat(api, node, { jobId })).body.jobStatus).to.equal("running");
       // Stand-in for the timeout path: the job moved to settling-partial at 37.5% as its script would.
       const key = `${api.prefix}job:${jobId}`;
-      await api.redis.multi().hset(key, "status", "settling-partial", "nodeShareBps", "3750").hincrby(`${api.prefix}jobs:count`, "running", -1).hincrby(`${api.prefix}jobs:count`, "settling-partial", 1).exec();
+      await api.redis
+        .multi()
+        .hset(key, "status", "settling-partial", "nodeShareBps", "3750")
+        .hincrby(`${api.prefix}jobs:count`, "running", -1)
+        .hincrby(`${api.prefix}jobs:count`, "settling-partial", 1)
+        .exec();
       const job = await store().jobs.get(jobId);
       if (job === null) expect.fail("no job");
-      expect(await confirm(jobId, { action: "settle-partial", nodeShareBps: 3_750, proofHash: Buffer.from(SHA, "hex") }, "sigSettle")).to.equal(true);
+      expect(
+        await confirm(jobId, { action: "settle-partial", nodeShareBps: 3_750, proofHash: Buffer.from(SHA, "hex") }, "sigSettle"),
+      ).to.equal(true);
 
       const expected = split(job.amount, 3_750, 1_000);
       expect(expected.node + expected.platform + expected.payer).to.equal(job.amount);
@@ -285,7 +318,11 @@ describe("api: read endpoints, earnings and settlements", function () {
       await registerNode(api, gone);
       await submitted(client, 1);
       await heartbeat(api, busy);
-      await api.redis.multi().hset(`${api.prefix}node:${wallet(gone)}`, "online", "0").zrem(`${api.prefix}nodes:lease`, wallet(gone)).exec();
+      await api.redis
+        .multi()
+        .hset(`${api.prefix}node:${wallet(gone)}`, "online", "0")
+        .zrem(`${api.prefix}nodes:lease`, wallet(gone))
+        .exec();
       await api.service.dispatcher.runOnce();
       const stats = (await call(api, "GET", "/v1/stats")).body;
       expect((stats.settlements as View[]).map((record) => record.jobId)).to.deep.equal(ids.slice(2).reverse());

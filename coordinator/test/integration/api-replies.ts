@@ -9,7 +9,19 @@ import { expect } from "chai";
 import { z } from "zod";
 
 import * as R from "../../../protocol/src/api/responses";
-import { Api, call, DATASET_CID, escrowAddress, heartbeat, jobIdHex, QUOTE_REQUEST, registerNode, runningJob, startApi, WEIGHTS_CID } from "./api-harness";
+import {
+  type Api,
+  call,
+  DATASET_CID,
+  escrowAddress,
+  heartbeat,
+  jobIdHex,
+  QUOTE_REQUEST,
+  registerNode,
+  runningJob,
+  startApi,
+  WEIGHTS_CID,
+} from "./api-harness";
 
 /** `schema` with every object strict, so unknown reply fields are found too. */
 function expectShape(schema: z.ZodType, reply: { status: number; text: string; body: unknown }, status: number): void {
@@ -28,7 +40,9 @@ function unknownKeys(schema: z.ZodType, value: unknown, path = ""): string[] {
     case "nullable":
       return unknownKeys((def as unknown as { innerType: z.ZodType }).innerType, value, path);
     case "array":
-      return (value as unknown[]).flatMap((item, i) => unknownKeys((def as unknown as { element: z.ZodType }).element, item, `${path}[${i}]`));
+      return (value as unknown[]).flatMap((item, i) =>
+        unknownKeys((def as unknown as { element: z.ZodType }).element, item, `${path}[${i}]`),
+      );
     case "union": {
       const options = (def as unknown as { options: z.ZodType[] }).options;
       const fitting = options.find((option) => option.safeParse(value).success);

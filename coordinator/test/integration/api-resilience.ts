@@ -6,17 +6,17 @@
  * submissions, a failing background step; and no store code writes several keys
  * outside a Lua script.
  */
-import { execFileSync } from "child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "fs";
-import { tmpdir } from "os";
-import { join, resolve } from "path";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 import Redis from "ioredis";
 
 import {
-  Api,
+  type Api,
   call,
   DATASET_CID,
   errorOf,
@@ -114,13 +114,22 @@ describe("api: no half-written state (security test 40)", () => {
   });
   afterEach(() => api.close());
 
-  const jobBody = (quoteId: string, jobId = jobIdHex()) => ({ quoteId, jobId, escrow: escrowAddress(), datasetCid: DATASET_CID, config: {} });
+  const jobBody = (quoteId: string, jobId = jobIdHex()) => ({
+    quoteId,
+    jobId,
+    escrow: escrowAddress(),
+    datasetCid: DATASET_CID,
+    config: {},
+  });
 
   it("40: an error thrown inside a route is answered 500 without a stack, logged with its context, and writes nothing", async () => {
     const quote = await call(api, "POST", "/v1/quotes", { signer: client, body: QUOTE_REQUEST });
     const body = jobBody(quote.body.quoteId as string);
     // A verifier bug: an escrow amount that is no u64 makes the split throw mid-route.
-    api.verifier.verdicts.set(body.escrow, { ok: true, escrow: { amount: -1n, feeBps: 1_000, expiresAt: Math.floor(Date.now() / 1000) + 86_400 } });
+    api.verifier.verdicts.set(body.escrow, {
+      ok: true,
+      escrow: { amount: -1n, feeBps: 1_000, expiresAt: Math.floor(Date.now() / 1000) + 86_400 },
+    });
     const before = await snapshot(api.redis, api.prefix);
     const reply = await call(api, "POST", "/v1/jobs", { signer: client, headers: { "idempotency-key": "k40" }, body });
     expect(reply.status).to.equal(500);
@@ -155,7 +164,10 @@ describe("api: no half-written state (security test 40)", () => {
     const admin = new Redis(REDIS_URL);
     await admin.client("KILL", "ID", String(connectionId));
     const replies = await burst;
-    expect(replies.every((reply) => reply.status === 201 || reply.status === 503), replies.map((r) => r.status).join()).to.equal(true);
+    expect(
+      replies.every((reply) => reply.status === 201 || reply.status === 503),
+      replies.map((r) => r.status).join(),
+    ).to.equal(true);
 
     // Wait for the reconnect, then check every job's keys are all there or all absent.
     while (api.redis.status !== "ready") await new Promise((resolve) => setTimeout(resolve, 50));
@@ -176,7 +188,10 @@ describe("api: no half-written state (security test 40)", () => {
     expect(await admin.hget(`${api.prefix}jobs:count`, "queued")).to.equal(written === 0 ? null : String(written));
     // A reply lost with the connection may hide a job that was written: the retry below finds it.
     expect(written).to.be.at.least(replies.filter((reply) => reply.status === 201).length);
-    expect(replies.some((reply) => reply.status === 503), "the kill hit the burst").to.equal(true);
+    expect(
+      replies.some((reply) => reply.status === 503),
+      "the kill hit the burst",
+    ).to.equal(true);
 
     // Retrying the refused ones with their keys completes the burst exactly once.
     const retried = await Promise.all(bodies.map((_, index) => submit(index)));

@@ -7,7 +7,7 @@
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { Api, call, errorOf, heartbeat, jobTokenOf, registerNode, startApi, submitJob, WEIGHTS_CID } from "./api-harness";
+import { type Api, call, errorOf, heartbeat, jobTokenOf, registerNode, startApi, submitJob, WEIGHTS_CID } from "./api-harness";
 
 const SHA_A = "ab".repeat(32);
 const SHA_B = "cd".repeat(32);
@@ -34,8 +34,14 @@ describe("api: a reassigned job's offer resumes from the last verified checkpoin
     expect(offerA, "a first offer has nothing to resume").to.not.have.property("resumeFrom");
     expect((await heartbeat(api, a, { jobId })).body.jobStatus).to.equal("running");
     const tokenA = await jobTokenOf(api, jobId);
-    for (const [epoch, sha256] of [[1, "11".repeat(32)], [2, SHA_A]] as const) {
-      const reply = await call(api, "POST", `/v1/jobs/${jobId}/checkpoint`, { signer: a, body: { epoch, epochs: 4, cid: WEIGHTS_CID, sha256, jobToken: tokenA } });
+    for (const [epoch, sha256] of [
+      [1, "11".repeat(32)],
+      [2, SHA_A],
+    ] as const) {
+      const reply = await call(api, "POST", `/v1/jobs/${jobId}/checkpoint`, {
+        signer: a,
+        body: { epoch, epochs: 4, cid: WEIGHTS_CID, sha256, jobToken: tokenA },
+      });
       expect(reply.status, reply.text).to.equal(202);
     }
     await verifyAll();
@@ -55,13 +61,22 @@ describe("api: a reassigned job's offer resumes from the last verified checkpoin
     const tokenB = await jobTokenOf(api, jobId);
     // B resumed at epoch 2: epochs 1 and 2 are A's work, and B handing them in is refused.
     for (const epoch of [1, 2]) {
-      const early = await call(api, "POST", `/v1/jobs/${jobId}/checkpoint`, { signer: b, body: { epoch, epochs: 4, cid: WEIGHTS_CID, sha256: SHA_B, jobToken: tokenB } });
+      const early = await call(api, "POST", `/v1/jobs/${jobId}/checkpoint`, {
+        signer: b,
+        body: { epoch, epochs: 4, cid: WEIGHTS_CID, sha256: SHA_B, jobToken: tokenB },
+      });
       expect(early.status, early.text).to.equal(422);
       expect(errorOf(early)).to.include({ code: "CHECKPOINT_BEFORE_RESUME", field: "epoch" });
       expect(errorOf(early).message).to.contain("resumed job").and.contain("after 2");
     }
-    expect((await api.service.store.runs.checkpoints(jobId)).filter((c) => c.nodeId === b.publicKey.toBase58()), "nothing stored for B").to.deep.equal([]);
-    const reply = await call(api, "POST", `/v1/jobs/${jobId}/checkpoint`, { signer: b, body: { epoch: 3, epochs: 4, cid: WEIGHTS_CID, sha256: SHA_B, jobToken: tokenB } });
+    expect(
+      (await api.service.store.runs.checkpoints(jobId)).filter((c) => c.nodeId === b.publicKey.toBase58()),
+      "nothing stored for B",
+    ).to.deep.equal([]);
+    const reply = await call(api, "POST", `/v1/jobs/${jobId}/checkpoint`, {
+      signer: b,
+      body: { epoch: 3, epochs: 4, cid: WEIGHTS_CID, sha256: SHA_B, jobToken: tokenB },
+    });
     expect(reply.status, reply.text).to.equal(202);
     await verifyAll();
     const view = (await call(api, "GET", `/v1/jobs/${jobId}`, { signer: client })).body;

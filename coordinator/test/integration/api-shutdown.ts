@@ -6,20 +6,20 @@
  * real localnet ($CYXWIZ_RPC_URL, key from the migration manifest) behind a proxy that
  * only slows getSlot, the /health probe's call.
  */
-import { ChildProcessWithoutNullStreams, spawn } from "child_process";
-import { randomUUID } from "crypto";
-import { mkdtempSync, writeFileSync } from "fs";
-import { createServer, Server } from "http";
-import { AddressInfo } from "net";
-import { tmpdir } from "os";
-import { join, resolve } from "path";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 import Redis from "ioredis";
 
 import { readManifest, resolveRpcUrl } from "../../../sdk/src";
-import { call, deleteNamespace, heartbeat, REDIS_URL, registerNode, Reply, TestClock } from "./api-harness";
+import { call, deleteNamespace, heartbeat, REDIS_URL, registerNode, type Reply, TestClock } from "./api-harness";
 
 const ROOT = resolve(__dirname, "../../..");
 const SLOW_RPC_MS = 800;
@@ -130,7 +130,9 @@ describe("api: graceful stop of main.ts (security test 36)", () => {
     const node = Keypair.generate();
     expect((await registerNode(api, node)).status).to.equal(201);
 
-    const health = Array.from({ length: 4 }, () => fetch(`${url}/health`).then(async (response) => ({ status: response.status, body: await response.json() })));
+    const health = Array.from({ length: 4 }, () =>
+      fetch(`${url}/health`).then(async (response) => ({ status: response.status, body: await response.json() })),
+    );
     // Heartbeats race the signal: each either completes or is never accepted.
     const beats = Array.from({ length: 8 }, () =>
       heartbeat(api, node).then(
@@ -143,7 +145,10 @@ describe("api: graceful stop of main.ts (security test 36)", () => {
     started.kill("SIGTERM");
 
     const healthReplies = await Promise.all(health);
-    expect(healthReplies.map((reply) => reply.status), "in-flight /health completed").to.deep.equal([200, 200, 200, 200]);
+    expect(
+      healthReplies.map((reply) => reply.status),
+      "in-flight /health completed",
+    ).to.deep.equal([200, 200, 200, 200]);
     expect(healthReplies[0].body).to.deep.include({ status: "ok" });
     const answered = (await Promise.all(beats)).filter((reply): reply is Reply => reply !== null);
     for (const reply of answered) expect(reply.status, reply.text).to.equal(200);

@@ -3,10 +3,10 @@
  * (/api/v0/id) for real, /metrics serves Prometheus text, /openapi.yaml serves the
  * document kept in the repo, which documents every route the app has.
  */
-import { readFileSync } from "fs";
-import { createServer, Server } from "http";
-import { AddressInfo } from "net";
-import { join } from "path";
+import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
@@ -16,7 +16,7 @@ import { memoryLogger } from "../../src/logger";
 import { ipfsProbe, redisProbe, rpcProbe } from "../../src/http/probes";
 import { createService } from "../../src/service";
 import { connectRedis } from "../../src/store/redis";
-import { Api, call, FakeEscrowVerifier, FakeSettlement, heartbeat, REDIS_URL, registerNode, startApi, submitJob } from "./api-harness";
+import { type Api, call, FakeEscrowVerifier, FakeSettlement, heartbeat, REDIS_URL, registerNode, startApi, submitJob } from "./api-harness";
 
 async function serve(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
   const server = createServer(handler);
@@ -81,7 +81,13 @@ describe("api: health probes", () => {
     const log = memoryLogger();
     const redis = await connectRedis(config.redis, log);
     const build = (rpcUrl: string) =>
-      createService({ config: { ...config, rpcUrl }, redis, log, escrowVerifier: new FakeEscrowVerifier(), settlement: new FakeSettlement() });
+      createService({
+        config: { ...config, rpcUrl },
+        redis,
+        log,
+        escrowVerifier: new FakeEscrowVerifier(),
+        settlement: new FakeSettlement(),
+      });
     const healthy = build(rpc.url);
     const address = await healthy.start({ loops: false });
     const reply = await fetch(`http://127.0.0.1:${address.port}/health`);
@@ -157,7 +163,8 @@ describe("api: metrics and the OpenAPI document", () => {
       if (/^\S/.test(line)) path = "";
     }
     // Express 5 keeps its routes on app.router; reading them keeps this check honest as routes are added.
-    const router = (api.service.app as unknown as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }).router;
+    const router = (api.service.app as unknown as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } })
+      .router;
     const routes = router.stack
       .filter((layer) => layer.route !== undefined)
       .flatMap((layer) => Object.keys(layer.route!.methods).map((method) => `${method.toUpperCase()} ${layer.route!.path}`));

@@ -11,8 +11,8 @@
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { ProofVerdict } from "../../src/domain/proof-verdict";
-import { Api, call, heartbeat, jobTokenOf, registerNode, startApi, submitJob } from "./api-harness";
+import type { ProofVerdict } from "../../src/domain/proof-verdict";
+import { type Api, call, heartbeat, jobTokenOf, registerNode, startApi, submitJob } from "./api-harness";
 import { addedWeights, IPFS_API, missingWeights } from "./ipfs-harness";
 
 describe("api: the verification loop on real Redis and IPFS", function () {
@@ -36,7 +36,10 @@ describe("api: the verification loop on real Redis and IPFS", function () {
     const jobId = await submitJob(api, client);
     await api.service.dispatcher.runOnce();
     expect((await heartbeat(api, node, { jobId })).body.jobStatus).to.equal("running");
-    const reply = await call(api, "POST", `/v1/jobs/${jobId}/report`, { signer: node, body: { weightsCid, weightsSha256, metrics: { loss: 0.3 }, jobToken: await jobTokenOf(api, jobId) } });
+    const reply = await call(api, "POST", `/v1/jobs/${jobId}/report`, {
+      signer: node,
+      body: { weightsCid, weightsSha256, metrics: { loss: 0.3 }, jobToken: await jobTokenOf(api, jobId) },
+    });
     expect(reply.status, reply.text).to.equal(202);
     return jobId;
   }
@@ -51,7 +54,11 @@ describe("api: the verification loop on real Redis and IPFS", function () {
     ]);
     const view = await job(jobId);
     expect(view.status).to.equal("releasing");
-    expect((view.history as Record<string, unknown>[]).at(-1)).to.deep.include({ event: "proof-verified", reason: "proof-verified", instruction: "release_escrow" });
+    expect((view.history as Record<string, unknown>[]).at(-1)).to.deep.include({
+      event: "proof-verified",
+      reason: "proof-verified",
+      instruction: "release_escrow",
+    });
     expect(await store().jobs.counts()).to.include({ verifying: 0, releasing: 1 });
     expect(await api.redis.zrange(`${api.prefix}jobs:verifying`, 0, -1)).to.deep.equal([]);
     expect(await store().verification.awaitingRelease()).to.deep.equal([]);
@@ -65,7 +72,7 @@ describe("api: the verification loop on real Redis and IPFS", function () {
     expect(api.settlement.releases).to.deep.equal([]);
     const view = await job(jobId);
     expect(view.status).to.equal("refunding");
-    expect(((view.verification as { verdict: ProofVerdict }).verdict)).to.include({ outcome: "rejected", reason: "not-found" });
+    expect((view.verification as { verdict: ProofVerdict }).verdict).to.include({ outcome: "rejected", reason: "not-found" });
     expect(await store().jobs.awaitingRefund()).to.deep.equal([jobId]);
     await api.service.watchdog.runOnce();
     expect(api.settlement.refunds.map((ref) => ref.jobId)).to.deep.equal([jobId]);
@@ -91,7 +98,10 @@ describe("api: the verification loop on real Redis and IPFS", function () {
     const view = await job(jobId);
     expect(view.status).to.equal("releasing");
     expect(view.verification).to.deep.include({ transientFailures: 1, nextCheckAt: null });
-    expect((view.history as Record<string, unknown>[]).map((record) => record.event).slice(-2)).to.deep.equal(["proof-retry", "proof-verified"]);
+    expect((view.history as Record<string, unknown>[]).map((record) => record.event).slice(-2)).to.deep.equal([
+      "proof-retry",
+      "proof-verified",
+    ]);
   });
 
   it("a verdict computed from an old snapshot is not recorded: the first verdict wins", async () => {
@@ -123,7 +133,9 @@ describe("api: the verification loop on real Redis and IPFS", function () {
     await api.redis.hset(`${api.prefix}job:${jobId}`, "verification", JSON.stringify({ ...verified, sha256: "ee".repeat(32) }));
     await api.service.verification.runOnce();
     expect(api.settlement.releases).to.deep.equal([]);
-    expect(api.log.lines.some((line) => line.msg === "releasing job without a matching verified verdict; not released, needs an operator")).to.equal(true);
+    expect(
+      api.log.lines.some((line) => line.msg === "releasing job without a matching verified verdict; not released, needs an operator"),
+    ).to.equal(true);
 
     await api.redis.hset(`${api.prefix}job:${jobId}`, "verification", JSON.stringify(verified));
     await api.service.verification.runOnce();

@@ -8,7 +8,7 @@
  */
 import { PublicKey } from "@solana/web3.js";
 
-import { rpcSend, SendTransaction, EscrowActionRunner } from "../../src/chain";
+import { rpcSend, type SendTransaction, EscrowActionRunner } from "../../src/chain";
 import { createLogger } from "../../src/logger";
 import { createConnection, jobEscrowProgram, loadManifestKeys, proofHashOf, readManifest } from "../../../sdk/src";
 import { connectTestRedis, TEST_TIMING } from "./chain-harness";

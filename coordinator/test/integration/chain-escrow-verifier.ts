@@ -4,18 +4,18 @@
  * they were (the suite's shadow ledger checks the balances after each test).
  */
 import { expect } from "chai";
-import { Keypair, PublicKey } from "@solana/web3.js";
+import { Keypair, type PublicKey } from "@solana/web3.js";
 
 import {
   EscrowRejection,
-  EscrowRejectionCode,
-  SubmissionEscrowDeps,
-  SubmissionEscrow,
+  type EscrowRejectionCode,
+  type SubmissionEscrowDeps,
+  type SubmissionEscrow,
   verifySubmissionEscrow,
 } from "../../src/chain";
 import { chainUnixTime, configAddress, escrowAddress } from "../../../sdk/src";
 import { balanceSnapshot, newJobId, useEscrowSuite } from "../../../tests/setup";
-import { fundedJob, FundedJob } from "./chain-harness";
+import { fundedJob, type FundedJob } from "./chain-harness";
 
 const HOUR = 3_600;
 const TEN_MINUTES_MS = 10 * 60 * 1_000;

@@ -9,16 +9,16 @@ import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 
-import { Connection, PublicKey, Transaction } from "@solana/web3.js";
+import { type Connection, type PublicKey, Transaction } from "@solana/web3.js";
 import bs58 from "bs58";
-import Redis from "ioredis";
+import type Redis from "ioredis";
 
-import { EscrowTarget, rpcSend, SendTransaction, EscrowActionRunner, EscrowActionRunnerDeps } from "../../src/chain";
+import { type EscrowTarget, rpcSend, type SendTransaction, EscrowActionRunner, type EscrowActionRunnerDeps } from "../../src/chain";
 import { DEFAULT_CONFIG } from "../../src/config";
 import { memoryLogger } from "../../src/logger";
 import { connectRedis } from "../../src/store/redis";
 import { jobIdToHex } from "../../../sdk/src";
-import { EscrowSuite, FundedEscrow, TestWallet } from "../../../tests/setup";
+import type { EscrowSuite, FundedEscrow, TestWallet } from "../../../tests/setup";
 
 export const REDIS_URL = process.env.CYXWIZ_TEST_REDIS_URL ?? "redis://127.0.0.1:16379";
 const REPO = resolve(__dirname, "..", "..", "..");

@@ -8,15 +8,14 @@
  */
 import { expect } from "chai";
 
-
 import {
   IntentStore,
-  RedisWrite,
-  EscrowActionRunner,
-  EscrowActionRunnerDeps,
+  type RedisWrite,
+  type EscrowActionRunner,
+  type EscrowActionRunnerDeps,
   SettlementError,
   SettlementFailedError,
-  SettlementOutcome,
+  type SettlementOutcome,
 } from "../../src/chain";
 import { chainUnixTime, proofHashOf, releaseSplit, split, tokenBalances } from "../../../sdk/src";
 import { useEscrowSuite } from "../../../tests/setup";
@@ -24,7 +23,7 @@ import {
   escrowTransactions,
   frozen,
   fundedJob,
-  FundedJob,
+  type FundedJob,
   recordingSend,
   restartTestRedis,
   runKilledCoordinator,

@@ -6,26 +6,26 @@
  */
 import { randomUUID } from "node:crypto";
 
-import { Keypair, PublicKey } from "@solana/web3.js";
+import type { Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { Escrow, jobIdToHex } from "../../../sdk/src";
-import { CoordinatorConfig } from "../../src/config";
+import { type Escrow, jobIdToHex } from "../../../sdk/src";
+import type { CoordinatorConfig } from "../../src/config";
 import { memoryLogger } from "../../src/logger";
-import { MetricEvaluatorRegistry } from "../../src/proofs";
+import type { MetricEvaluatorRegistry } from "../../src/proofs";
 import { connectRedis } from "../../src/store/redis";
-import { connectChain, Coordinator, createCoordinator, StartReport } from "../../src/wiring";
-import { EscrowSuite, FundedEscrow, TestChain, TestWallet } from "../../../tests/setup";
+import { connectChain, type Coordinator, createCoordinator, type StartReport } from "../../src/wiring";
+import type { EscrowSuite, FundedEscrow, TestChain, TestWallet } from "../../../tests/setup";
 import {
   call,
   DATASET_CID,
   deleteNamespace,
-  Endpoint,
+  type Endpoint,
   heartbeat,
   QUOTE_REQUEST,
   REDIS_URL,
   registerNode,
-  Reply,
+  type Reply,
   TestClock,
   testConfig,
 } from "./api-harness";
@@ -259,7 +259,12 @@ export async function runningJob(
   const jobId = jobIdToHex(funded.jobId);
   const submitted = await submitJob(api, client, quoteId, funded, `e2e-${jobId.slice(0, 16)}`, config, datasetCid);
   expect(submitted.status, submitted.text).to.equal(201);
-  await escrowWhen(suite.chain, funded.escrow, "the escrow locked to the node", (escrow) => escrow.payee?.equals(nodeWallet.publicKey) === true);
+  await escrowWhen(
+    suite.chain,
+    funded.escrow,
+    "the escrow locked to the node",
+    (escrow) => escrow.payee?.equals(nodeWallet.publicKey) === true,
+  );
   await jobWhen(api, client, jobId, "running");
   const offer = node.offers.find((seen) => seen.jobId === jobId);
   if (offer === undefined) throw new Error(`node ${node.wallet} runs job ${jobId} without having seen its offer`);

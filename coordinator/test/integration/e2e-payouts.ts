@@ -8,11 +8,11 @@
 import { expect } from "chai";
 
 import { IntentStore, SettlementError } from "../../src/chain";
-import { EscrowRef } from "../../src/ports";
+import type { EscrowRef } from "../../src/ports";
 import { releaseSplit, split } from "../../../sdk/src";
 import { useEscrowSuite } from "../../../tests/setup";
-import { FundedJob, fundedJob, waitFor } from "./chain-harness";
-import { escrowWhen, RunningCoordinator, startCoordinator } from "./e2e-harness";
+import { type FundedJob, fundedJob, waitFor } from "./chain-harness";
+import { escrowWhen, type RunningCoordinator, startCoordinator } from "./e2e-harness";
 
 const AMOUNT = 1_000_000n;
 const PROOF = "5a".repeat(32);
@@ -26,7 +26,11 @@ describe("e2e: the Settlement port on the chain side", function () {
   });
   afterEach(() => api.close());
 
-  const refOf = (job: FundedJob): EscrowRef => ({ jobId: job.target.jobId, escrow: job.escrow.toBase58(), payer: job.payer.publicKey.toBase58() });
+  const refOf = (job: FundedJob): EscrowRef => ({
+    jobId: job.target.jobId,
+    escrow: job.escrow.toBase58(),
+    payer: job.payer.publicKey.toBase58(),
+  });
   const intents = () => new IntentStore(api.coordinator.service.store.redis, api.config.redis.keyPrefix);
   const ports = () => api.coordinator.payments;
 
@@ -55,7 +59,9 @@ describe("e2e: the Settlement port on the chain side", function () {
     suite.ledger.move(job.vault, suite.chain.treasury, platform);
     // No job in the store waits for this payout: the hook leaves the store alone and says so.
     await confirmed(job);
-    const warned = api.log.lines.some((line) => line.msg === "payout confirmed for a job not waiting for it; job left as it is" && line.jobId === job.target.jobId);
+    const warned = api.log.lines.some(
+      (line) => line.msg === "payout confirmed for a job not waiting for it; job left as it is" && line.jobId === job.target.jobId,
+    );
     expect(warned).to.equal(true);
   });
 
@@ -89,15 +95,19 @@ describe("e2e: the Settlement port on the chain side", function () {
 
     await ports().refund(refOf(job));
     expect(await intents().read(job.target.jobId)).to.include({ action: "refund", state: "failed", error: "InvalidStatus" });
-    expect(api.log.lines.some((line) => line.msg === "payout impossible: the escrow no longer allows it; the job needs an operator")).to.equal(true);
+    expect(
+      api.log.lines.some((line) => line.msg === "payout impossible: the escrow no longer allows it; the job needs an operator"),
+    ).to.equal(true);
   });
 
   it("a malformed proof hash is refused before anything is signed", async () => {
     const job = await lockedJob();
-    const refused = await ports().release(refOf(job), "not-a-hash").then(
-      () => expect.fail("expected a refusal"),
-      (error: unknown) => error,
-    );
+    const refused = await ports()
+      .release(refOf(job), "not-a-hash")
+      .then(
+        () => expect.fail("expected a refusal"),
+        (error: unknown) => error,
+      );
     expect(refused).to.be.instanceOf(SettlementError);
     expect((refused as SettlementError).code).to.equal("INVALID_REQUEST");
     expect(await intents().read(job.target.jobId)).to.include({ action: "lock", state: "confirmed" });

@@ -14,15 +14,25 @@ import { expect } from "chai";
 
 import { releaseSplit, tokenBalance } from "../../../sdk/src";
 import { DEMO_DATASET, demoSpec, generateDatasetBytes, MLP_KIND, train } from "../../../trainer/src";
-import { TestWallet, useEscrowSuite } from "../../../tests/setup";
+import { type TestWallet, useEscrowSuite } from "../../../tests/setup";
 import { IntentStore } from "../../src/chain";
-import { CoordinatorConfig } from "../../src/config";
-import { Evaluation, EvaluationInput, MetricEvaluator, MetricEvaluatorRegistry } from "../../src/proofs";
+import type { CoordinatorConfig } from "../../src/config";
+import { type Evaluation, type EvaluationInput, type MetricEvaluator, MetricEvaluatorRegistry } from "../../src/proofs";
 import { nodeReliability } from "../../src/store/node-codec";
-import { call, Reply } from "./api-harness";
+import { call, type Reply } from "./api-harness";
 import { waitFor } from "./chain-harness";
-import { BeatingNode, CLIENT_BUDGET, escrowWhen, jobView, jobWhen, RunningCoordinator, RunningJob, runningJob, startCoordinator } from "./e2e-harness";
-import { addedWeights, closedPort, missingWeights, proxyToIpfs, sha256Hex, silentServer, TcpEndpoint, testIpfs } from "./ipfs-harness";
+import {
+  type BeatingNode,
+  CLIENT_BUDGET,
+  escrowWhen,
+  jobView,
+  jobWhen,
+  type RunningCoordinator,
+  type RunningJob,
+  runningJob,
+  startCoordinator,
+} from "./e2e-harness";
+import { addedWeights, closedPort, missingWeights, proxyToIpfs, sha256Hex, silentServer, type TcpEndpoint, testIpfs } from "./ipfs-harness";
 
 type HistoryRecord = Record<string, unknown> & { verdict?: Record<string, unknown> };
 
@@ -69,7 +79,10 @@ describe("e2e: proofs verified from IPFS before any release (security test 38)",
     return api;
   }
 
-  const withIpfs = (ipfs: Partial<CoordinatorConfig["ipfs"]>) => (config: CoordinatorConfig) => ({ ...config, ipfs: { ...config.ipfs, ...ipfs } });
+  const withIpfs = (ipfs: Partial<CoordinatorConfig["ipfs"]>) => (config: CoordinatorConfig) => ({
+    ...config,
+    ipfs: { ...config.ipfs, ...ipfs },
+  });
 
   interface Started extends RunningJob {
     readonly api: RunningCoordinator;
@@ -111,7 +124,10 @@ describe("e2e: proofs verified from IPFS before any release (security test 38)",
     suite.ledger.move(job.funded.vault, job.client.token, job.amount);
     await suite.ledger.verify();
     const view = await jobWhen(job.api, job.client, job.jobId, "refunded");
-    expect(history(view).some((record) => record.instruction === "release_escrow"), "no release was ever decided").to.equal(false);
+    expect(
+      history(view).some((record) => record.instruction === "release_escrow"),
+      "no release was ever decided",
+    ).to.equal(false);
     const intent = await new IntentStore(job.api.coordinator.service.store.redis, job.api.config.redis.keyPrefix).read(job.jobId);
     expect(intent).to.include({ action: "refund", state: "confirmed" });
     return view;
@@ -152,7 +168,12 @@ describe("e2e: proofs verified from IPFS before any release (security test 38)",
       metrics: { reevaluated: false, why: "the job's config names no kind, so no evaluator applies" },
     };
     const verified = history(view).at(-2);
-    expect(verified).to.deep.include({ reason: "proof-verified", instruction: "release_escrow", nodeId: job.nodeWallet.publicKey.toBase58(), verdict });
+    expect(verified).to.deep.include({
+      reason: "proof-verified",
+      instruction: "release_escrow",
+      nodeId: job.nodeWallet.publicKey.toBase58(),
+      verdict,
+    });
     expect(verified?.detail).to.match(/sha256 [0-9a-f]{64} matches the report; metrics NOT re-evaluated: the job's config names no kind/);
     expect(view.verification).to.deep.equal({ transientFailures: 0, verdict, nextCheckAt: null });
     const intent = await new IntentStore(api.coordinator.service.store.redis, api.config.redis.keyPrefix).read(job.jobId);
@@ -213,7 +234,9 @@ describe("e2e: proofs verified from IPFS before any release (security test 38)",
     const honest = await started(api, config, datasetCid);
     await report(honest, weightsCid, trained.weightsSha256, trained.metrics);
     const released = await escrowWhen(suite.chain, honest.funded.escrow, "the trained job released", (e) => e.status === "Released");
-    expect(Buffer.from(released.proofHash).toString("hex"), "proof hash on chain = the trained weights' sha256").to.equal(trained.weightsSha256);
+    expect(Buffer.from(released.proofHash).toString("hex"), "proof hash on chain = the trained weights' sha256").to.equal(
+      trained.weightsSha256,
+    );
     const split = releaseSplit(honest.amount, 1_000);
     suite.ledger.move(honest.funded.vault, honest.nodeWallet.token, split.node);
     suite.ledger.move(honest.funded.vault, suite.chain.treasury, split.platform);
@@ -309,12 +332,17 @@ describe("e2e: proofs verified from IPFS before any release (security test 38)",
       "refund-confirmed→refunded",
     ]);
     const [first, second] = history(view).filter((record) => record.event === "proof-retry");
-    for (const [record, attempt, delay] of [[first, 1, 300], [second, 2, 600]] as const) {
+    for (const [record, attempt, delay] of [
+      [first, 1, 300],
+      [second, 2, 600],
+    ] as const) {
       expect(record).to.deep.include({ from: "verifying", to: "verifying", reason: "proof-check-retry" });
       expect(record.verdict).to.include({ outcome: "retry", reason: "fetch-timeout", attempt });
       const nextAt = Number(record.verdict?.nextAt);
       expect(nextAt - Number(record.at), `backoff after attempt ${attempt}`).to.be.within(delay - 50, delay);
-      expect(String(record.detail)).to.match(new RegExp(`^fetch-timeout on attempt ${attempt}: reading ${weights.cid} took longer than 300 ms; next attempt at `));
+      expect(String(record.detail)).to.match(
+        new RegExp(`^fetch-timeout on attempt ${attempt}: reading ${weights.cid} took longer than 300 ms; next attempt at `),
+      );
     }
     const secondAttemptStarted = Number(second.at) - 300;
     expect(secondAttemptStarted, "the second attempt waited for its nextAt").to.be.at.least(Number(first.verdict?.nextAt) - 5);
@@ -332,10 +360,11 @@ describe("e2e: proofs verified from IPFS before any release (security test 38)",
     const weights = await addedWeights(1_000);
     await report(job, weights.cid, weights.sha256);
     const view = await expectRefunded(job);
-    expect(history(view).filter((record) => record.event === "proof-retry").map((record) => record.verdict?.reason)).to.deep.equal([
-      "ipfs-unavailable",
-      "ipfs-unavailable",
-    ]);
+    expect(
+      history(view)
+        .filter((record) => record.event === "proof-retry")
+        .map((record) => record.verdict?.reason),
+    ).to.deep.equal(["ipfs-unavailable", "ipfs-unavailable"]);
     expect(rejection(view).verdict).to.deep.include({ reason: "fetch-failed", after: "ipfs-unavailable", attempt: 3 });
     // The coordinator's own IPFS being down says nothing about the node.
     expect(await nodeRecord(job)).to.include({ proofsVerified: 0, proofsRejected: 0 });
@@ -362,7 +391,12 @@ describe("e2e: proofs verified from IPFS before any release (security test 38)",
     suite.ledger.move(job.funded.vault, job.nodeWallet.token, split.node);
     suite.ledger.move(job.funded.vault, suite.chain.treasury, split.platform);
     const view = await jobWhen(api, job.client, job.jobId, "released");
-    expect(path(view).slice(-4)).to.deep.equal(["report→verifying", "proof-retry→verifying", "proof-verified→releasing", "release-confirmed→released"]);
+    expect(path(view).slice(-4)).to.deep.equal([
+      "report→verifying",
+      "proof-retry→verifying",
+      "proof-verified→releasing",
+      "release-confirmed→released",
+    ]);
     expect(history(view).at(-3)?.verdict).to.include({ reason: "ipfs-unavailable", attempt: 1 });
     expect(view.verification).to.deep.include({ transientFailures: 1, nextCheckAt: null });
     expect(await nodeRecord(job)).to.include({ proofsVerified: 1, proofsRejected: 0 });

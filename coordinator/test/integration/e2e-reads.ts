@@ -12,7 +12,7 @@ import { releaseSplit, tokenBalance } from "../../../sdk/src";
 import { useEscrowSuite } from "../../../tests/setup";
 import { IntentStore } from "../../src/chain";
 import { call } from "./api-harness";
-import { BeatingNode, CLIENT_BUDGET, escrowWhen, jobWhen, RunningCoordinator, runningJob, startCoordinator } from "./e2e-harness";
+import { type BeatingNode, CLIENT_BUDGET, escrowWhen, jobWhen, type RunningCoordinator, runningJob, startCoordinator } from "./e2e-harness";
 import { addedWeights } from "./ipfs-harness";
 
 describe("e2e: earnings, settlements and stats after a real release", function () {
@@ -92,7 +92,7 @@ describe("e2e: earnings, settlements and stats after a real release", function (
     ]);
 
     const metrics = await (await fetch(`${api.url}/metrics`)).text();
-    expect(metrics).to.match(new RegExp(`^cyxwiz_escrow_held_tokens 0$`, "m"));
+    expect(metrics).to.match(/^cyxwiz_escrow_held_tokens 0$/m);
     expect(metrics).to.match(/^cyxwiz_settlements_total\{action="release",outcome="confirmed"\} 1$/m);
     expect(metrics).to.match(/^cyxwiz_jobs_submitted_total 1$/m);
     expect(metrics).to.match(/^cyxwiz_proof_verdicts_total\{outcome="verified",reason="none"\} 1$/m);

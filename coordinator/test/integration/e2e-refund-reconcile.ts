@@ -12,13 +12,13 @@ import { useEscrowSuite } from "../../../tests/setup";
 import { heartbeat } from "./api-harness";
 import { waitFor } from "./chain-harness";
 import {
-  BeatingNode,
+  type BeatingNode,
   CLIENT_BUDGET,
   escrowWhen,
   jobView,
   jobWhen,
   onlineNode,
-  RunningCoordinator,
+  type RunningCoordinator,
   runningJob,
   startCoordinator,
 } from "./e2e-harness";
@@ -91,7 +91,12 @@ describe("e2e: refund on the last node loss, and start-up reconciliation", funct
 
     const taken = await jobView(after, client, jobId);
     expect(taken).to.include({ status: "queued", nodeId: null, attempts: 1 });
-    expect((taken.history as Record<string, unknown>[]).at(-1)).to.include({ from: "running", to: "queued", event: "node-lost", detail: reason });
+    expect((taken.history as Record<string, unknown>[]).at(-1)).to.include({
+      from: "running",
+      to: "queued",
+      event: "node-lost",
+      detail: reason,
+    });
     // Its escrow is already Created: the unlock path requeues it without another unlock.
     const { store } = after.coordinator.service;
     await waitFor("the job matchable again", async () => (await store.redis.zscore(store.keys.jobsQueued, jobId)) ?? null);
@@ -100,7 +105,12 @@ describe("e2e: refund on the last node loss, and start-up reconciliation", funct
 
     const second = await suite.wallet();
     await onlineNode(after, second, nodes);
-    const relocked = await escrowWhen(suite.chain, funded.escrow, "the escrow locked to the second node", (escrow) => escrow.status === "Locked");
+    const relocked = await escrowWhen(
+      suite.chain,
+      funded.escrow,
+      "the escrow locked to the second node",
+      (escrow) => escrow.status === "Locked",
+    );
     expect(relocked.payee?.toBase58()).to.equal(second.publicKey.toBase58());
     expect(relocked.attempt).to.equal(1);
     expect(await jobWhen(after, client, jobId, "running")).to.include({ nodeId: second.publicKey.toBase58() });

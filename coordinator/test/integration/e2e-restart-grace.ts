@@ -9,7 +9,16 @@ import { expect } from "chai";
 
 import { useEscrowSuite } from "../../../tests/setup";
 import { waitFor } from "./chain-harness";
-import { BeatingNode, CLIENT_BUDGET, escrowWhen, jobView, jobWhen, RunningCoordinator, runningJob, startCoordinator } from "./e2e-harness";
+import {
+  BeatingNode,
+  CLIENT_BUDGET,
+  escrowWhen,
+  jobView,
+  jobWhen,
+  type RunningCoordinator,
+  runningJob,
+  startCoordinator,
+} from "./e2e-harness";
 
 const GRACE_MS = 4_000;
 
@@ -56,14 +65,25 @@ describe("e2e: coordinator restart grace", function () {
     back.start();
 
     // The silent node is lost once the grace is over: unlocked on chain, requeued.
-    const unlocked = await escrowWhen(suite.chain, lost.funded.escrow, "the silent node's escrow unlocked", (escrow) => escrow.status === "Created");
+    const unlocked = await escrowWhen(
+      suite.chain,
+      lost.funded.escrow,
+      "the silent node's escrow unlocked",
+      (escrow) => escrow.status === "Created",
+    );
     expect(unlocked.attempt).to.equal(1);
     const requeued = await waitFor("the silent node's job requeued", async () => {
       const view = await jobView(after, client, lost.jobId);
       return view.status === "queued" && view.attempts === 1 ? view : null;
     });
     const record = (requeued.history as Record<string, unknown>[]).find((entry) => entry.event === "node-lost");
-    expect(record).to.include({ from: "running", to: "queued", reason: "node-lost", nodeId: silent.publicKey.toBase58(), instruction: "unlock_escrow" });
+    expect(record).to.include({
+      from: "running",
+      to: "queued",
+      reason: "node-lost",
+      nodeId: silent.publicKey.toBase58(),
+      instruction: "unlock_escrow",
+    });
     expect(record?.at as number, "no lease is judged before the grace is over").to.be.at.least(startedAt + GRACE_MS);
 
     // The keeper kept its job: still running on it, its escrow still Locked to it, never unlocked.

@@ -12,9 +12,9 @@ import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
 import { writeKeypairFile } from "../../../sdk/src";
-import { CoordinatorConfig } from "../../src/config";
-import { ChainStartupError, ChainStartupErrorCode, connectChain } from "../../src/wiring";
-import { TestChain, testChain } from "../../../tests/setup";
+import type { CoordinatorConfig } from "../../src/config";
+import { ChainStartupError, type ChainStartupErrorCode, connectChain } from "../../src/wiring";
+import { type TestChain, testChain } from "../../../tests/setup";
 import { e2eConfig } from "./e2e-harness";
 
 const ROOT = resolve(__dirname, "../../..");
@@ -69,8 +69,11 @@ describe("e2e: start-up checks of the chain side", function () {
     const path = join(dir, "absent.json");
     const env = { ...process.env, CYXWIZ_COORDINATOR_KEYPAIR: path };
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((done) => {
-      const child = execFile(process.execPath, [require.resolve("ts-node/dist/bin.js"), "coordinator/src/main.ts"], { cwd: ROOT, env }, (_error, _stdout, err) =>
-        done({ code: child.exitCode, stderr: err }),
+      const child = execFile(
+        process.execPath,
+        [require.resolve("ts-node/dist/bin.js"), "coordinator/src/main.ts"],
+        { cwd: ROOT, env },
+        (_error, _stdout, err) => done({ code: child.exitCode, stderr: err }),
       );
     });
     expect(code).to.equal(1);

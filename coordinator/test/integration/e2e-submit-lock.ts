@@ -11,19 +11,19 @@ import { PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 
 import { jobIdToHex } from "../../../sdk/src";
-import { FundedEscrow, useEscrowSuite } from "../../../tests/setup";
+import { type FundedEscrow, useEscrowSuite } from "../../../tests/setup";
 import { call, errorOf, snapshot, WEIGHTS_CID } from "./api-harness";
 import { waitFor } from "./chain-harness";
 import {
-  BeatingNode,
+  type BeatingNode,
   CLIENT_BUDGET,
   escrowWhen,
   jobView,
   jobWhen,
-  Offer,
+  type Offer,
   onlineNode,
   quoteFor,
-  RunningCoordinator,
+  type RunningCoordinator,
   startCoordinator,
   submitJob,
 } from "./e2e-harness";
@@ -111,7 +111,12 @@ describe("e2e: submit against a real escrow, lock to the node, node loss → unl
 
     // The next node gets it: locked on chain to the second wallet, same escrow, attempt 1.
     const secondNode = await onlineNode(api, second, nodes, seeEscrow);
-    const relocked = await escrowWhen(suite.chain, funded.escrow, "the escrow locked to the second node", (escrow) => escrow.status === "Locked");
+    const relocked = await escrowWhen(
+      suite.chain,
+      funded.escrow,
+      "the escrow locked to the second node",
+      (escrow) => escrow.status === "Locked",
+    );
     expect(relocked.payee?.toBase58()).to.equal(second.publicKey.toBase58());
     expect(relocked.attempt).to.equal(1);
     const running = await jobWhen(api, client, jobId, "running");

@@ -9,20 +9,20 @@
 import { expect } from "chai";
 
 import { jobIdToHex, split, tokenBalance } from "../../../sdk/src";
-import { TestWallet, useEscrowSuite } from "../../../tests/setup";
-import { CoordinatorConfig } from "../../src/config";
+import { type TestWallet, useEscrowSuite } from "../../../tests/setup";
+import type { CoordinatorConfig } from "../../src/config";
 import { partialProofHash } from "../../src/domain/checkpoints";
-import { call, errorOf, heartbeat, registerNode, Reply } from "./api-harness";
+import { call, errorOf, heartbeat, registerNode, type Reply } from "./api-harness";
 import { waitFor } from "./chain-harness";
 import {
-  BeatingNode,
+  type BeatingNode,
   CLIENT_BUDGET,
   escrowWhen,
   jobView,
   jobWhen,
   quoteFor,
-  RunningCoordinator,
-  RunningJob,
+  type RunningCoordinator,
+  type RunningJob,
   runningJob,
   startCoordinator,
   submitJob,
@@ -43,7 +43,10 @@ describe("e2e: timeouts and cancels settle by verified checkpoints", function ()
   });
 
   async function coordinator(maxDurationSecs = 3_600): Promise<RunningCoordinator> {
-    const change = (config: CoordinatorConfig) => ({ ...config, matching: { ...config.matching, defaultMaxDurationSecs: maxDurationSecs } });
+    const change = (config: CoordinatorConfig) => ({
+      ...config,
+      matching: { ...config.matching, defaultMaxDurationSecs: maxDurationSecs },
+    });
     const api = await startCoordinator(suite.chain, { config: change });
     coordinators.push(api);
     return api;
@@ -62,7 +65,10 @@ describe("e2e: timeouts and cancels settle by verified checkpoints", function ()
   }
 
   function checkpoint(job: Started, body: Record<string, unknown>): Promise<Reply> {
-    return call(job.api, "POST", `/v1/jobs/${job.jobId}/checkpoint`, { signer: job.nodeWallet.keypair, body: { jobToken: job.jobToken, ...body } });
+    return call(job.api, "POST", `/v1/jobs/${job.jobId}/checkpoint`, {
+      signer: job.nodeWallet.keypair,
+      body: { jobToken: job.jobToken, ...body },
+    });
   }
 
   /** Adds `size` random bytes to kubo and hands them in as `epoch` of `epochs`; `lie` hands in another sha256. */
@@ -85,7 +91,12 @@ describe("e2e: timeouts and cancels settle by verified checkpoints", function ()
 
   /** The escrow is settled on chain as split(amount, share, fee) says, and every balance follows. */
   async function expectSettled(job: Started, shareBps: number, proofHash: string) {
-    const settled = await escrowWhen(suite.chain, job.funded.escrow, "the escrow settled", (e) => e.status === "Released" || e.status === "Refunded");
+    const settled = await escrowWhen(
+      suite.chain,
+      job.funded.escrow,
+      "the escrow settled",
+      (e) => e.status === "Released" || e.status === "Refunded",
+    );
     const expected = split(job.amount, shareBps, 1_000);
     expect(expected.node + expected.platform + expected.payer).to.equal(job.amount);
     expect(settled).to.include({ nodePaid: expected.node, platformPaid: expected.platform, refunded: expected.payer });
@@ -95,7 +106,9 @@ describe("e2e: timeouts and cancels settle by verified checkpoints", function ()
     suite.ledger.move(job.funded.vault, job.client.token, expected.payer);
     await suite.ledger.verify();
     expect(await tokenBalance(suite.chain.connection, job.nodeWallet.token), "the node's share").to.equal(expected.node);
-    expect(await tokenBalance(suite.chain.connection, job.client.token), "the client's rest").to.equal(CLIENT_BUDGET - job.amount + expected.payer);
+    expect(await tokenBalance(suite.chain.connection, job.client.token), "the client's rest").to.equal(
+      CLIENT_BUDGET - job.amount + expected.payer,
+    );
     expect(await tokenBalance(suite.chain.connection, job.funded.vault)).to.equal(0n);
     return jobWhen(job.api, job.client, job.jobId, "settled");
   }

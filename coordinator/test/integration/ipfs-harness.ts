@@ -6,7 +6,7 @@
  * that can be switched on later (an outage that ends).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { createConnection, createServer, Server, Socket } from "node:net";
+import { createConnection, createServer, type Server, type Socket } from "node:net";
 
 import { KuboIpfs } from "../../src/proofs";
 

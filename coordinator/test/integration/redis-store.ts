@@ -39,7 +39,9 @@ describe("redis store: start-up safety", () => {
         error = e;
       }
       expect(error).to.be.instanceOf(StoreUnsafeError);
-      expect((error as Error).message).to.contain(policy).and.to.contain("noeviction");
+      expect((error as Error).message)
+        .to.contain(policy)
+        .and.to.contain("noeviction");
     });
   }
 

@@ -10,8 +10,26 @@ import { createHash } from "node:crypto";
 
 import { expect } from "chai";
 
-import { demoSpec, generateDatasetBytes, MixtureParams, DEMO_DATASET, MLP_KIND, MlpClassifierSpec, parseWeights, serializeWeights, train, TrainResult } from "../../../trainer/src";
-import { CatOptions, IpfsError, IpfsReader, MetricEvaluatorRegistry, ProofSubject, ProofVerifier } from "../../src/proofs";
+import {
+  demoSpec,
+  generateDatasetBytes,
+  type MixtureParams,
+  DEMO_DATASET,
+  MLP_KIND,
+  type MlpClassifierSpec,
+  parseWeights,
+  serializeWeights,
+  train,
+  type TrainResult,
+} from "../../../trainer/src";
+import {
+  type CatOptions,
+  IpfsError,
+  type IpfsReader,
+  type MetricEvaluatorRegistry,
+  type ProofSubject,
+  ProofVerifier,
+} from "../../src/proofs";
 import { builtinEvaluators, MlpClassifierEvaluator } from "../../src/proofs/builtin-evaluator";
 
 const DATASET_CID = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku";
@@ -51,7 +69,12 @@ function verifier(ipfs: MemoryIpfs, registry: MetricEvaluatorRegistry = builtinE
   });
 }
 
-function subject(weights: Uint8Array, claimed: Readonly<Record<string, number>>, config: unknown = spec(), datasetCid = DATASET_CID): ProofSubject {
+function subject(
+  weights: Uint8Array,
+  claimed: Readonly<Record<string, number>>,
+  config: unknown = spec(),
+  datasetCid = DATASET_CID,
+): ProofSubject {
   return { jobId: "ab".repeat(32), config, datasetCid, proof: { weightsCid: WEIGHTS_CID, weightsSha256: sha256(weights) }, claimed };
 }
 
@@ -110,7 +133,10 @@ describe("builtin evaluator: cyxwiz/mlp-classifier@1 in the proof verifier", fun
     expect(bad).to.deep.include({ outcome: "rejected", reason: "metrics-do-not-reproduce" });
     if (bad.outcome === "rejected") expect(bad.detail).to.match(/^cyxwiz\/mlp-classifier@1: not cyxwiz-mlp-weights@1 weights: magic is/);
 
-    const small = await train({ ...spec(), model: { hidden: [4], activation: "relu" }, hyperparameters: { ...spec().hyperparameters, epochs: 1 } }, dataset);
+    const small = await train(
+      { ...spec(), model: { hidden: [4], activation: "relu" }, hyperparameters: { ...spec().hyperparameters, epochs: 1 } },
+      dataset,
+    );
     const other = await verifier(ipfsWith(small.weights)).verify(subject(small.weights, small.metrics), 1);
     expect(other).to.deep.include({
       outcome: "rejected",
@@ -122,7 +148,10 @@ describe("builtin evaluator: cyxwiz/mlp-classifier@1 in the proof verifier", fun
   it("a report without the metrics this kind defines is rejected", async () => {
     const verdict = await verifier(ipfsWith(trained.weights)).verify(subject(trained.weights, { loss: 0.1 }), 1);
     expect(verdict).to.deep.include({ outcome: "rejected", reason: "metrics-do-not-reproduce" });
-    if (verdict.outcome === "rejected") expect(verdict.detail).to.match(/claims metrics this kind does not define \(loss\).*claims no trainLoss, validationLoss, validationAccuracy/);
+    if (verdict.outcome === "rejected")
+      expect(verdict.detail).to.match(
+        /claims metrics this kind does not define \(loss\).*claims no trainLoss, validationLoss, validationAccuracy/,
+      );
   });
 
   it("the client's mistakes are retried as evaluation-error, never blamed on the node", async () => {
@@ -133,7 +162,12 @@ describe("builtin evaluator: cyxwiz/mlp-classifier@1 in the proof verifier", fun
         ipfsWith(trained.weights),
         /is not a valid cyxwiz\/mlp-classifier@1 spec: hyperparameters\.batchSize is required/,
       ],
-      ["two dataset CIDs", subject(trained.weights, trained.metrics, spec(), OTHER_CID), ipfsWith(trained.weights), /the job names two datasets/],
+      [
+        "two dataset CIDs",
+        subject(trained.weights, trained.metrics, spec(), OTHER_CID),
+        ipfsWith(trained.weights),
+        /the job names two datasets/,
+      ],
       [
         "a dataset that is not cyxwiz-tabular@1",
         subject(trained.weights, trained.metrics),

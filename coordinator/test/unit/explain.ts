@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { JobDemand } from "../../src/domain/matcher";
+import type { JobDemand } from "../../src/domain/matcher";
 import { jobSubmission, nodeRegistration, walletId } from "./fixtures";
 import { MatchWorld } from "./match-world";
 

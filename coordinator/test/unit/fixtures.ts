@@ -1,12 +1,12 @@
 /** Shared builders for the unit tests: deterministic wallets, nodes and jobs. */
-import { createHash } from "crypto";
+import { createHash } from "node:crypto";
 
 import { ed25519 } from "@noble/curves/ed25519";
 import bs58 from "bs58";
 
-import { createGpuCatalogue, GpuCatalogue } from "../../src/domain/gpu";
-import { QueuedJob } from "../../src/domain/matcher";
-import { NodeRegistration } from "../../src/domain/node-pool";
+import { createGpuCatalogue, type GpuCatalogue } from "../../src/domain/gpu";
+import type { QueuedJob } from "../../src/domain/matcher";
+import type { NodeRegistration } from "../../src/domain/node-pool";
 
 /** The same wallet for the same label in every run, so tie-breaks are reproducible. */
 export function walletSeed(label: string): Uint8Array {

@@ -40,7 +40,7 @@ describe("GPU catalogue", () => {
   });
 
   it("config replaces a default row and adds new models", () => {
-    const merged = createGpuCatalogue({ RTX_4090: { multiplier: 2.5, vramGb: 24 }, "l40s": { multiplier: 4, vramGb: 48 } });
+    const merged = createGpuCatalogue({ RTX_4090: { multiplier: 2.5, vramGb: 24 }, l40s: { multiplier: 4, vramGb: 48 } });
     expect(merged.get("RTX_4090").multiplier).to.equal(2.5);
     expect(merged.get("L40S")).to.include({ multiplier: 4, vramGb: 48, nodeClass: "tier4" });
     expect(merged.get("A100").multiplier).to.equal(5.0);
@@ -70,7 +70,9 @@ describe("GPU catalogue", () => {
   });
 
   it("error: a model name that is not an identifier is INVALID_GPU_MODEL", () => {
-    expect(() => normaliseGpuModel("4090!")).to.throw(GpuError).with.property("code", "INVALID_GPU_MODEL");
+    expect(() => normaliseGpuModel("4090!"))
+      .to.throw(GpuError)
+      .with.property("code", "INVALID_GPU_MODEL");
   });
 });
 
@@ -98,7 +100,9 @@ describe("node classes (VRAM tiers)", () => {
 
   for (const vramGb of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
     it(`error: ${vramGb} GB has no tier (INVALID_VRAM)`, () => {
-      expect(() => nodeClassOf(vramGb)).to.throw(GpuError).with.property("code", "INVALID_VRAM");
+      expect(() => nodeClassOf(vramGb))
+        .to.throw(GpuError)
+        .with.property("code", "INVALID_VRAM");
     });
   }
 });

@@ -4,18 +4,18 @@ import {
   isTerminal,
   JOB_EVENT_TYPES,
   JOB_STATUSES,
-  JobEvent,
-  JobEventType,
-  JobState,
+  type JobEvent,
+  type JobEventType,
+  type JobState,
   JobStateError,
-  JobStatus,
+  type JobStatus,
   MONEY_STATE_INSTRUCTION,
   newJobState,
   transition,
   TransitionError,
   transitionOrThrow,
 } from "../../src/domain/job-state";
-import { RejectedVerdict, RetryVerdict, VerifiedVerdict } from "../../src/domain/proof-verdict";
+import type { RejectedVerdict, RetryVerdict, VerifiedVerdict } from "../../src/domain/proof-verdict";
 import { walletId } from "./fixtures";
 
 const NODE_A = walletId("node-a");
@@ -232,7 +232,12 @@ describe("job state machine: rules", () => {
   });
 
   it("proof-rejected refunds and keeps the reason for the client", () => {
-    const verdict: RejectedVerdict = { outcome: "rejected", reason: "metrics-do-not-reproduce", detail: "loss 0.9, claimed 0.1", attempt: 1 };
+    const verdict: RejectedVerdict = {
+      outcome: "rejected",
+      reason: "metrics-do-not-reproduce",
+      detail: "loss 0.9, claimed 0.1",
+      attempt: 1,
+    };
     const state = transitionOrThrow(reach("verifying"), { type: "proof-rejected", at: 4, verdict });
     expect(state.status).to.equal("refunding");
     expect(state.history.at(-1)).to.deep.include({
@@ -325,7 +330,9 @@ describe("job state machine: rules", () => {
   });
 
   it("error: maxAttempts below 1 is INVALID_JOB_STATE", () => {
-    expect(() => newJobState("job", 0, 0)).to.throw(JobStateError).with.property("code", "INVALID_JOB_STATE");
+    expect(() => newJobState("job", 0, 0))
+      .to.throw(JobStateError)
+      .with.property("code", "INVALID_JOB_STATE");
   });
 });
 
@@ -347,7 +354,15 @@ describe("job state: a node abandons its job (POST /v1/jobs/:id/fail)", () => {
     expect(next.attempts).to.equal(1);
     expect(next.excludedNodes).to.deep.equal([NODE_A]);
     const record = next.history[next.history.length - 1];
-    expect(record).to.include({ from: "running", to: "queued", event: "abandon", reason: "node-abandoned", nodeId: NODE_A, instruction: "unlock_escrow", fault: "job" });
+    expect(record).to.include({
+      from: "running",
+      to: "queued",
+      event: "abandon",
+      reason: "node-abandoned",
+      nodeId: NODE_A,
+      instruction: "unlock_escrow",
+      fault: "job",
+    });
     expect(record.detail).to.equal("the node gave the job up on attempt 1 of 3 (fault: job): command exited with status 2");
   });
 
@@ -377,14 +392,18 @@ describe("job state: a node abandons its job (POST /v1/jobs/:id/fail)", () => {
     const wrong = transition(running, { type: "abandon", at: 5_000, nodeId: NODE_B, reason: "not mine" });
     expect(wrong).to.be.instanceOf(TransitionError).and.to.include({ code: "WRONG_NODE" });
     for (const reason of ["", "   ", "x".repeat(501)]) {
-      expect(transition(running, abandon(running, reason))).to.be.instanceOf(TransitionError).and.to.include({ code: "INVALID_EVENT" });
+      expect(transition(running, abandon(running, reason)))
+        .to.be.instanceOf(TransitionError)
+        .and.to.include({ code: "INVALID_EVENT" });
     }
     expect(transitionOrThrow(running, abandon(running, "x".repeat(500))).status).to.equal("queued");
     const badFault = transition(running, { type: "abandon", at: 5_000, nodeId: NODE_A, reason: "r", fault: "client" as "job" });
     expect(badFault).to.be.instanceOf(TransitionError).and.to.include({ code: "INVALID_EVENT" });
     for (const status of ["queued", "verifying", "releasing", "refunded"] as const) {
       const state = run(start(), PATHS[status]);
-      expect(transition(state, abandon(state))).to.be.instanceOf(TransitionError).and.to.include({ code: "TRANSITION_FORBIDDEN" });
+      expect(transition(state, abandon(state)))
+        .to.be.instanceOf(TransitionError)
+        .and.to.include({ code: "TRANSITION_FORBIDDEN" });
     }
   });
 });

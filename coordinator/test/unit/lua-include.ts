@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { readdirSync } from "fs";
-import { join } from "path";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 
 import { expandIncludes, LuaIncludeError } from "../../src/store/lua-include";
 import { loadLuaScripts } from "../../src/store/lua-runner";

@@ -7,18 +7,18 @@
  * attempt). The store's own version of that bookkeeping is tested against Redis
  * (test/integration/api-leases.ts, api-node-fail.ts).
  */
-import { GpuCatalogue } from "../../src/domain/gpu";
+import type { GpuCatalogue } from "../../src/domain/gpu";
 import {
-  Assignment,
+  type Assignment,
   DEFAULT_MATCHER_CONFIG,
   explain,
-  JobDemand,
-  MatcherConfig,
-  MatchResult,
+  type JobDemand,
+  type MatcherConfig,
+  type MatchResult,
   matchRound,
-  QueuedJob,
+  type QueuedJob,
 } from "../../src/domain/matcher";
-import { NodeRecord, nodeRecord, NodeRegistration, NodeState } from "../../src/domain/node-pool";
+import { type NodeRecord, nodeRecord, type NodeRegistration, type NodeState } from "../../src/domain/node-pool";
 import { catalogue as defaultCatalogue } from "./fixtures";
 
 /** A round's assignments as [job, node] pairs. */

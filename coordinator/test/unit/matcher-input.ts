@@ -2,7 +2,7 @@
 import { expect } from "chai";
 
 import { GpuError } from "../../src/domain/gpu";
-import { DEFAULT_MATCHER_CONFIG, MatcherError, MatchInput, matchRound, QueuedJob } from "../../src/domain/matcher";
+import { DEFAULT_MATCHER_CONFIG, MatcherError, type MatchInput, matchRound, type QueuedJob } from "../../src/domain/matcher";
 import { nodeRecord, NodePoolError } from "../../src/domain/node-pool";
 import { catalogue, jobSubmission, nodeRegistration, walletId } from "./fixtures";
 import { pairs } from "./match-world";
@@ -32,8 +32,7 @@ describe("matcher: unmatched jobs", () => {
 describe("matcher: input checks", () => {
   const round = (input: Partial<MatchInput>) => matchRound({ freeNodes: [], queuedJobs: [], now: 0, ...input });
   const jobError = (job: QueuedJob) => round({ queuedJobs: [job] }).unmatched[0];
-  const checkNode = (overrides: Parameters<typeof nodeRegistration>[1]) => () =>
-    nodeRecord(nodeRegistration("x", overrides), catalogue);
+  const checkNode = (overrides: Parameters<typeof nodeRegistration>[1]) => () => nodeRecord(nodeRegistration("x", overrides), catalogue);
 
   it("error: the same job id twice is DUPLICATE_JOB", () => {
     const { assignments, unmatched } = round({
@@ -61,15 +60,21 @@ describe("matcher: input checks", () => {
   }
 
   it("error: a node id that is not a wallet public key is INVALID_NODE", () => {
-    expect(checkNode({ nodeId: "not-a-key" })).to.throw(NodePoolError).with.property("code", "INVALID_NODE");
+    expect(checkNode({ nodeId: "not-a-key" }))
+      .to.throw(NodePoolError)
+      .with.property("code", "INVALID_NODE");
   });
 
   it("error: a reliability above 1 is INVALID_NODE", () => {
-    expect(checkNode({ reliability: 1.5 })).to.throw(NodePoolError).with.property("code", "INVALID_NODE");
+    expect(checkNode({ reliability: 1.5 }))
+      .to.throw(NodePoolError)
+      .with.property("code", "INVALID_NODE");
   });
 
   it("error: a node with an unknown GPU model is UNKNOWN_GPU_MODEL", () => {
-    expect(checkNode({ gpuModel: "TPU_V9" })).to.throw(GpuError).with.property("code", "UNKNOWN_GPU_MODEL");
+    expect(checkNode({ gpuModel: "TPU_V9" }))
+      .to.throw(GpuError)
+      .with.property("code", "UNKNOWN_GPU_MODEL");
   });
 
   it("error: score weights that do not sum to 1 are INVALID_MATCHER_CONFIG", () => {

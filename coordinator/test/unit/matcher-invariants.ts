@@ -1,8 +1,8 @@
 import { expect } from "chai";
 
-import { GpuModel, nodeClassOf } from "../../src/domain/gpu";
-import { QueuedJob } from "../../src/domain/matcher";
-import { NodeRegistration } from "../../src/domain/node-pool";
+import { type GpuModel, nodeClassOf } from "../../src/domain/gpu";
+import type { QueuedJob } from "../../src/domain/matcher";
+import type { NodeRegistration } from "../../src/domain/node-pool";
 import { affordablePriceFloor } from "../../src/domain/node-score";
 import { walletId } from "./fixtures";
 import { MatchWorld } from "./match-world";

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { Assignment, DEFAULT_MATCHER_CONFIG } from "../../src/domain/matcher";
+import { type Assignment, DEFAULT_MATCHER_CONFIG } from "../../src/domain/matcher";
 import { nodeCost } from "../../src/domain/node-score";
 import { effectivePriority } from "../../src/domain/priority";
 import { jobSubmission, nodeRegistration, walletId } from "./fixtures";

@@ -8,12 +8,12 @@ import {
   DEFAULT_PRICING_CONFIG,
   isQuoteExpired,
   priceBreakdown,
-  PricingConfig,
+  type PricingConfig,
   PricingError,
-  QuoteRequest,
+  type QuoteRequest,
 } from "../../src/domain/pricing";
 import { PRIORITIES } from "../../src/domain/priority";
-import { estimateWorkload, Workload } from "../../src/domain/workload";
+import { estimateWorkload, type Workload } from "../../src/domain/workload";
 import { catalogue } from "./fixtures";
 
 /** Exactly one reference GPU-hour (see workload tests). */
@@ -86,9 +86,15 @@ describe("pricing", () => {
     for (let i = 1; i < sizes.length; i += 1) {
       const previous = sizes[i - 1];
       const size = sizes[i];
-      expect(amountOf(workload(size, 1_000, 1), "A100", "normal") >= amountOf(workload(previous, 1_000, 1), "A100", "normal")).to.equal(true);
-      expect(amountOf(workload(1_000, size, 1), "A100", "normal") >= amountOf(workload(1_000, previous, 1), "A100", "normal")).to.equal(true);
-      expect(amountOf(workload(1_000, 1_000, i + 1), "A100", "normal") >= amountOf(workload(1_000, 1_000, i), "A100", "normal")).to.equal(true);
+      expect(amountOf(workload(size, 1_000, 1), "A100", "normal") >= amountOf(workload(previous, 1_000, 1), "A100", "normal")).to.equal(
+        true,
+      );
+      expect(amountOf(workload(1_000, size, 1), "A100", "normal") >= amountOf(workload(1_000, previous, 1), "A100", "normal")).to.equal(
+        true,
+      );
+      expect(amountOf(workload(1_000, 1_000, i + 1), "A100", "normal") >= amountOf(workload(1_000, 1_000, i), "A100", "normal")).to.equal(
+        true,
+      );
     }
   });
 
@@ -137,7 +143,9 @@ describe("quotes", () => {
   });
 
   it("error: using an expired quote is QUOTE_EXPIRED", () => {
-    expect(() => assertQuoteUsable(quote, quote.expiresAt)).to.throw(PricingError).with.property("code", "QUOTE_EXPIRED");
+    expect(() => assertQuoteUsable(quote, quote.expiresAt))
+      .to.throw(PricingError)
+      .with.property("code", "QUOTE_EXPIRED");
     expect(assertQuoteUsable(quote, quote.expiresAt - 1)).to.equal(quote);
   });
 

@@ -3,10 +3,10 @@ import { expect } from "chai";
 import {
   backoffDelay,
   describeVerdict,
-  ProofVerdict,
+  type ProofVerdict,
   ProofVerdictError,
   reliabilityEffect,
-  RetryPolicy,
+  type RetryPolicy,
   transientFailure,
 } from "../../src/domain/proof-verdict";
 
@@ -44,9 +44,15 @@ describe("proof verdicts: backoff, the last attempt, reliability", () => {
   });
 
   it("error: a policy or attempt that cannot schedule is refused with a code", () => {
-    expect(() => backoffDelay(0, POLICY)).to.throw(ProofVerdictError).with.property("code", "INVALID_ATTEMPT");
-    expect(() => backoffDelay(1, { ...POLICY, maxDelayMs: 1 })).to.throw(ProofVerdictError).with.property("code", "INVALID_RETRY_POLICY");
-    expect(() => backoffDelay(1, { ...POLICY, maxAttempts: 0 })).to.throw(ProofVerdictError).with.property("code", "INVALID_RETRY_POLICY");
+    expect(() => backoffDelay(0, POLICY))
+      .to.throw(ProofVerdictError)
+      .with.property("code", "INVALID_ATTEMPT");
+    expect(() => backoffDelay(1, { ...POLICY, maxDelayMs: 1 }))
+      .to.throw(ProofVerdictError)
+      .with.property("code", "INVALID_RETRY_POLICY");
+    expect(() => backoffDelay(1, { ...POLICY, maxAttempts: 0 }))
+      .to.throw(ProofVerdictError)
+      .with.property("code", "INVALID_RETRY_POLICY");
   });
 
   it("only the node's own failures count against it; the coordinator's count neither way", () => {
@@ -63,8 +69,13 @@ describe("proof verdicts: backoff, the last attempt, reliability", () => {
 
   it("describes a verified proof with what was and was not checked", () => {
     const sha = "ab".repeat(32);
-    expect(describeVerdict({ outcome: "verified", sha256: sha, bytes: 9, metrics: { reevaluated: true, evaluator: "k", metrics: { loss: 0.5 } } })).to.equal(
-      `weights fetched (9 bytes), sha256 ${sha} matches the report; metrics re-evaluated by k: {"loss":0.5}`,
-    );
+    expect(
+      describeVerdict({
+        outcome: "verified",
+        sha256: sha,
+        bytes: 9,
+        metrics: { reevaluated: true, evaluator: "k", metrics: { loss: 0.5 } },
+      }),
+    ).to.equal(`weights fetched (9 bytes), sha256 ${sha} matches the report; metrics re-evaluated by k: {"loss":0.5}`);
   });
 });

@@ -10,17 +10,17 @@ import { createHash } from "node:crypto";
 
 import { expect } from "chai";
 
-import { RetryPolicy } from "../../src/domain/proof-verdict";
+import type { RetryPolicy } from "../../src/domain/proof-verdict";
 import {
-  Evaluation,
-  EvaluationInput,
+  type Evaluation,
+  type EvaluationInput,
   EvaluatorError,
   IpfsError,
-  IpfsReader,
-  CatOptions,
-  MetricEvaluator,
+  type IpfsReader,
+  type CatOptions,
+  type MetricEvaluator,
   MetricEvaluatorRegistry,
-  ProofSubject,
+  type ProofSubject,
   ProofVerifier,
 } from "../../src/proofs";
 
@@ -170,7 +170,10 @@ describe("proof verifier: the sha256 of what IPFS serves", () => {
     const { ipfs, verifier } = verifierWith();
     ipfs.file(CID, weights);
     const verdict = await verifier.verify(subject(weights, { lr: 0.001 }), 1);
-    expect(verdict).to.deep.include({ outcome: "verified", metrics: { reevaluated: false, why: "the job's config names no kind, so no evaluator applies" } });
+    expect(verdict).to.deep.include({
+      outcome: "verified",
+      metrics: { reevaluated: false, why: "the job's config names no kind, so no evaluator applies" },
+    });
   });
 
   it("rejects hash-mismatch, naming both hashes, without asking the evaluator", async () => {
@@ -248,7 +251,9 @@ describe("proof verifier: transient failures, backoff and the last attempt", () 
     ipfs.content.set(CID, { kind: "hang" });
     const verdict = await verifier.verify(subject(null), RETRY.maxAttempts);
     expect(verdict).to.deep.include({ outcome: "rejected", reason: "fetch-failed", after: "fetch-timeout", attempt: 4 });
-    expect(verdict.outcome === "rejected" && verdict.detail).to.match(/^gave up after 4 attempts; the last: fetch-timeout: reading .* took longer than 50 ms$/);
+    expect(verdict.outcome === "rejected" && verdict.detail).to.match(
+      /^gave up after 4 attempts; the last: fetch-timeout: reading .* took longer than 50 ms$/,
+    );
   });
 });
 
@@ -296,7 +301,8 @@ describe("proof verifier: metric re-evaluation by job kind", () => {
       { name: "NaN", evaluate: async () => ({ reproduced: true, metrics: { loss: Number.NaN } }), detail: /a non-finite metric loss/ },
       {
         name: "slow",
-        evaluate: (input) => new Promise((resolve) => input.signal.addEventListener("abort", () => resolve({ reproduced: true, metrics: {} }))),
+        evaluate: (input) =>
+          new Promise((resolve) => input.signal.addEventListener("abort", () => resolve({ reproduced: true, metrics: {} }))),
         detail: /took longer than 50 ms/,
       },
     ];
@@ -313,7 +319,10 @@ describe("proof verifier: metric re-evaluation by job kind", () => {
 
   it("an evaluator whose IPFS read times out is a fetch-timeout retry", async () => {
     const weights = bytesOf(100);
-    const reader: MetricEvaluator = { kind: "test/reads-dataset", evaluate: async (input) => ({ reproduced: true, metrics: { n: (await input.read(input.datasetCid)).length } }) };
+    const reader: MetricEvaluator = {
+      kind: "test/reads-dataset",
+      evaluate: async (input) => ({ reproduced: true, metrics: { n: (await input.read(input.datasetCid)).length } }),
+    };
     const { ipfs, verifier } = verifierWith({ evaluators: [reader], timeoutMs: 50 });
     ipfs.file(CID, weights);
     ipfs.content.set(OTHER_CID, { kind: "hang" });
@@ -335,8 +344,14 @@ describe("metric evaluator registry", () => {
 
   it("error: a second evaluator for a kind is EVALUATOR_EXISTS; a bad kind is EVALUATOR_INVALID", () => {
     const registry = new MetricEvaluatorRegistry([noop("k")]);
-    expect(() => registry.register(noop("k"))).to.throw(EvaluatorError).with.property("code", "EVALUATOR_EXISTS");
-    expect(() => registry.register(noop(""))).to.throw(EvaluatorError).with.property("code", "EVALUATOR_INVALID");
-    expect(() => registry.register(noop("/abs"))).to.throw(EvaluatorError).with.property("code", "EVALUATOR_INVALID");
+    expect(() => registry.register(noop("k")))
+      .to.throw(EvaluatorError)
+      .with.property("code", "EVALUATOR_EXISTS");
+    expect(() => registry.register(noop("")))
+      .to.throw(EvaluatorError)
+      .with.property("code", "EVALUATOR_INVALID");
+    expect(() => registry.register(noop("/abs")))
+      .to.throw(EvaluatorError)
+      .with.property("code", "EVALUATOR_INVALID");
   });
 });

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 
-import { DEFAULT_MATCHER_CONFIG, MatcherError, matchRound, QueuedJob } from "../../src/domain/matcher";
+import { DEFAULT_MATCHER_CONFIG, MatcherError, matchRound, type QueuedJob } from "../../src/domain/matcher";
 import { nodeRecord } from "../../src/domain/node-pool";
-import { byQueueOrder, QueueOrdered, queueUrgency } from "../../src/domain/priority";
+import { byQueueOrder, type QueueOrdered, queueUrgency } from "../../src/domain/priority";
 import { catalogue, jobSubmission, nodeRegistration } from "./fixtures";
 
 const STEP = DEFAULT_MATCHER_CONFIG.agingStepMs;
@@ -31,12 +31,7 @@ describe("queue order", () => {
       entry("early-tie", 5, 1, 2),
       entry("same-instant-second", 5, 1, 4),
     ];
-    expect([...entries].sort(byQueueOrder).map((e) => e.jobId)).to.deep.equal([
-      "urgent",
-      "early-tie",
-      "same-instant-second",
-      "late-tie",
-    ]);
+    expect([...entries].sort(byQueueOrder).map((e) => e.jobId)).to.deep.equal(["urgent", "early-tie", "same-instant-second", "late-tie"]);
   });
 
   it("urgency is submittedAt − weight × agingStepMs", () => {

@@ -5,7 +5,7 @@ import {
   expectedHeartbeats,
   NO_FACTS,
   ReliabilityError,
-  ReliabilityFacts,
+  type ReliabilityFacts,
   reliabilityScore,
 } from "../../src/domain/reliability";
 
@@ -52,15 +52,30 @@ describe("reliability score", () => {
 
   it("the score is the weighted sum of the parts", () => {
     const { score, parts, weights } = reliabilityScore(
-      facts({ heartbeatsExpected: 500, heartbeatsReceived: 480, jobsAccepted: 4, proofsVerified: 4, latencySamples: 500, meanHeartbeatLatencyMs: 40 }),
+      facts({
+        heartbeatsExpected: 500,
+        heartbeatsReceived: 480,
+        jobsAccepted: 4,
+        proofsVerified: 4,
+        latencySamples: 500,
+        meanHeartbeatLatencyMs: 40,
+      }),
     );
-    const expected = weights.uptime * parts.uptime + weights.jobs * parts.jobs + weights.proofs * parts.proofs + weights.latency * parts.latency;
+    const expected =
+      weights.uptime * parts.uptime + weights.jobs * parts.jobs + weights.proofs * parts.proofs + weights.latency * parts.latency;
     expect(score).to.be.closeTo(expected, 1e-12);
   });
 
   it("a node with a long perfect record approaches 1", () => {
     const { score } = reliabilityScore(
-      facts({ heartbeatsExpected: 100_000, heartbeatsReceived: 100_000, jobsAccepted: 1_000, proofsVerified: 1_000, latencySamples: 100_000, meanHeartbeatLatencyMs: 0 }),
+      facts({
+        heartbeatsExpected: 100_000,
+        heartbeatsReceived: 100_000,
+        jobsAccepted: 1_000,
+        proofsVerified: 1_000,
+        latencySamples: 100_000,
+        meanHeartbeatLatencyMs: 0,
+      }),
     );
     expect(score).to.be.greaterThan(0.99);
   });
@@ -96,8 +111,12 @@ describe("reliability score", () => {
   });
 
   it("error: a negative or fractional count is INVALID_FACTS", () => {
-    expect(() => reliabilityScore(facts({ proofsVerified: -1 }))).to.throw(ReliabilityError).with.property("code", "INVALID_FACTS");
-    expect(() => reliabilityScore(facts({ heartbeatsReceived: 1.5 }))).to.throw(ReliabilityError).with.property("code", "INVALID_FACTS");
+    expect(() => reliabilityScore(facts({ proofsVerified: -1 })))
+      .to.throw(ReliabilityError)
+      .with.property("code", "INVALID_FACTS");
+    expect(() => reliabilityScore(facts({ heartbeatsReceived: 1.5 })))
+      .to.throw(ReliabilityError)
+      .with.property("code", "INVALID_FACTS");
   });
 
   it("error: weights that do not sum to 1 are INVALID_RELIABILITY_CONFIG", () => {

@@ -14,7 +14,7 @@ const JSON_TYPE = "application/json";
 
 /** `{"a":{"a":…1…}}`, `levels` objects deep, as text (JSON.stringify would recurse too). */
 function nestedObjects(levels: number): string {
-  return '{"a":'.repeat(levels) + "1" + "}".repeat(levels);
+  return `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`;
 }
 
 /** A job submission whose `config` is nested `levels` objects deep. */

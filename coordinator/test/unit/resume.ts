@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { Checkpoint, nodeShareBps, resumePoint, runShareBps } from "../../src/domain/checkpoints";
+import { type Checkpoint, nodeShareBps, resumePoint, runShareBps } from "../../src/domain/checkpoints";
 
 function checkpoint(epoch: number, status: Checkpoint["status"], at: number, epochs = 20): Checkpoint {
   return { epoch, epochs, cid: `cid-${epoch}-${at}`, sha256: `${epoch}`.padStart(64, "0"), status, at };
@@ -8,7 +8,12 @@ function checkpoint(epoch: number, status: Checkpoint["status"], at: number, epo
 
 describe("resume: the offer's resumeFrom and a resumed run's share", () => {
   it("resumeFrom is the verified checkpoint with the highest epoch of the earlier runs", () => {
-    const earlier = [checkpoint(5, "verified", 1), checkpoint(10, "verified", 2), checkpoint(15, "rejected", 3), checkpoint(12, "pending", 4)];
+    const earlier = [
+      checkpoint(5, "verified", 1),
+      checkpoint(10, "verified", 2),
+      checkpoint(15, "rejected", 3),
+      checkpoint(12, "pending", 4),
+    ];
     expect(resumePoint(earlier)).to.deep.equal({ cid: "cid-10-2", sha256: "10".padStart(64, "0"), epoch: 10, epochs: 20 });
   });
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { DEFAULT_WORKLOAD_CONFIG, estimateWorkload, tokensPerEpoch, Workload, WorkloadError } from "../../src/domain/workload";
+import { DEFAULT_WORKLOAD_CONFIG, estimateWorkload, tokensPerEpoch, type Workload, WorkloadError } from "../../src/domain/workload";
 
 /** 6 × 10^6 × 3 × 10^9 = 1.8 × 10^16 FLOPs = exactly one hour at 5 × 10^12 FLOP/s. */
 const ONE_HOUR: Workload = { modelParameters: 1_000_000, dataset: { kind: "tokens", tokens: 3_000_000_000 }, epochs: 1 };
@@ -35,9 +35,7 @@ describe("workload estimate", () => {
 
   it("samples count as samples × tokensPerSample, by default 256", () => {
     expect(tokensPerEpoch({ kind: "samples", samples: 10, tokensPerSample: 3 })).to.equal(30n);
-    expect(tokensPerEpoch({ kind: "samples", samples: 10 })).to.equal(
-      10n * BigInt(DEFAULT_WORKLOAD_CONFIG.defaultTokensPerSample),
-    );
+    expect(tokensPerEpoch({ kind: "samples", samples: 10 })).to.equal(10n * BigInt(DEFAULT_WORKLOAD_CONFIG.defaultTokensPerSample));
   });
 
   it("minimum VRAM is 16 bytes per parameter, rounded up to the MiB, in GiB", () => {
@@ -93,7 +91,9 @@ describe("workload estimate", () => {
     ["unsafe integer tokens", { ...ONE_HOUR, dataset: { kind: "tokens", tokens: 2 ** 60 } }],
   ] as [string, Workload][]) {
     it(`error: ${name} is INVALID_WORKLOAD`, () => {
-      expect(() => estimateWorkload(workload)).to.throw(WorkloadError).with.property("code", "INVALID_WORKLOAD");
+      expect(() => estimateWorkload(workload))
+        .to.throw(WorkloadError)
+        .with.property("code", "INVALID_WORKLOAD");
     });
   }
 });

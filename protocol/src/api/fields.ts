@@ -37,7 +37,10 @@ export interface StringOptions {
 export function string(options: StringOptions) {
   const { min = 1, max, pattern, expected } = options;
   const length = `must be ${min}..${max} characters long`;
-  const base = z.string({ error: (issue) => `must be a string, got ${describe(issue.input)}` }).min(min, { error: length }).max(max, { error: length });
+  const base = z
+    .string({ error: (issue) => `must be a string, got ${describe(issue.input)}` })
+    .min(min, { error: length })
+    .max(max, { error: length });
   return pattern === undefined ? base : base.regex(pattern, { error: `must be ${expected ?? `like ${pattern}`}` });
 }
 

@@ -7,7 +7,7 @@
  * meets, where an object's unknown fields come before anything inside it (so a body
  * with a stray `__proto__` is refused for that, not for what it lacks).
  */
-import { z } from "zod";
+import type { z } from "zod";
 
 export interface FieldProblem {
   /** "" for the body itself. */
@@ -53,7 +53,11 @@ function sentence(field: string, message: string): FieldProblem {
 }
 
 /** `schema` applied to `value`: the parsed value, or the problem the API reports. */
-export function check<T extends z.ZodType>(schema: T, value: unknown, prefix = ""): { ok: true; value: z.output<T> } | { ok: false; problem: FieldProblem } {
+export function check<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  prefix = "",
+): { ok: true; value: z.output<T> } | { ok: false; problem: FieldProblem } {
   const result = schema.safeParse(value, { reportInput: true });
   return result.success ? { ok: true, value: result.data } : { ok: false, problem: explain(result.error, prefix) };
 }

@@ -3,7 +3,7 @@
  * clients take their types from them (`z.input` is what a client sends, `z.output` what
  * the coordinator gets after checking), and the OpenAPI document is generated from them.
  */
-import { z } from "zod";
+import type { z } from "zod";
 
 import { Cid, GpuModel, JobId, Priority, Wallet } from "./common";
 import {
@@ -23,7 +23,9 @@ export { GpuModel };
 
 /** The job-scoped token of the offer (heartbeat reply `offer.jobToken`). */
 const jobToken = () =>
-  string({ min: 64, max: 64, pattern: JOB_TOKEN_RE, expected: "the jobToken of the job's offer (64 lowercase hex)" }).describe("offer.jobToken of the heartbeat reply");
+  string({ min: 64, max: 64, pattern: JOB_TOKEN_RE, expected: "the jobToken of the job's offer (64 lowercase hex)" }).describe(
+    "offer.jobToken of the heartbeat reply",
+  );
 const sha256 = (what: string) => string({ min: 64, max: 64, pattern: SHA256_RE, expected: `${what}, 64 lowercase hex` });
 
 /** A problem a cross-field check found about one of the fields. */
@@ -47,12 +49,12 @@ export function requestSchemas(gpuModel: z.ZodType<string, string> = GpuModel) {
     })
       .describe("Exactly one of bytes, samples or tokens; tokensPerSample only with samples.")
       .superRefine((dataset, ctx) => {
-      const given = [dataset.bytes, dataset.samples, dataset.tokens].filter((size) => size !== undefined).length;
-      if (given !== 1) problemAt(ctx, [], "must give exactly one of bytes, samples or tokens");
-      else if (dataset.tokensPerSample !== undefined && dataset.samples === undefined) {
-        problemAt(ctx, ["tokensPerSample"], "may be given only with samples");
-      }
-    }),
+        const given = [dataset.bytes, dataset.samples, dataset.tokens].filter((size) => size !== undefined).length;
+        if (given !== 1) problemAt(ctx, [], "must give exactly one of bytes, samples or tokens");
+        else if (dataset.tokensPerSample !== undefined && dataset.samples === undefined) {
+          problemAt(ctx, ["tokensPerSample"], "may be given only with samples");
+        }
+      }),
     epochs: integer({ min: 1, max: 10_000 }),
     priority: Priority,
     gpu: object({
@@ -87,7 +89,8 @@ export function requestSchemas(gpuModel: z.ZodType<string, string> = GpuModel) {
   })
     .describe("{} keeps the lease; {jobId} accepts the offer of that job, or says the node still runs it; progress only with jobId.")
     .superRefine((beat, ctx) => {
-      if (beat.progress !== undefined && beat.jobId === undefined) problemAt(ctx, ["progress"], "may be given only with the jobId it is the progress of");
+      if (beat.progress !== undefined && beat.jobId === undefined)
+        problemAt(ctx, ["progress"], "may be given only with the jobId it is the progress of");
     });
 
   const report = object({

@@ -14,7 +14,18 @@ const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const int = () => z.int();
 const unixMs = (description = "unix ms") => z.int().describe(description);
 
-export const JOB_STATUSES = ["queued", "offered", "running", "verifying", "releasing", "released", "refunding", "refunded", "settling-partial", "settled"] as const;
+export const JOB_STATUSES = [
+  "queued",
+  "offered",
+  "running",
+  "verifying",
+  "releasing",
+  "released",
+  "refunding",
+  "refunded",
+  "settling-partial",
+  "settled",
+] as const;
 export const JobStatus = z.enum(JOB_STATUSES).meta({ id: "JobStatus" });
 export type JobStatus = z.output<typeof JobStatus>;
 
@@ -68,9 +79,17 @@ export const Quote = z
       allowedModels: z.array(GpuModel).nullable(),
       minVramGb: z.number(),
     }),
-    estimate: z.object({ tokensPerEpoch: Amount, trainingFlops: Amount, gpuMicroHours: Amount, gpuHours: z.number(), minVramGb: z.number() }),
+    estimate: z.object({
+      tokensPerEpoch: Amount,
+      trainingFlops: Amount,
+      gpuMicroHours: Amount,
+      gpuHours: z.number(),
+      minVramGb: z.number(),
+    }),
     amount: Amount,
-    breakdown: z.array(z.object({ item: z.enum(["compute", "priority", "platform-margin", "minimum-charge"]), description: z.string(), amount: Amount })),
+    breakdown: z.array(
+      z.object({ item: z.enum(["compute", "priority", "platform-margin", "minimum-charge"]), description: z.string(), amount: Amount }),
+    ),
     feeBps: int(),
     nodeAmount: Amount,
     platformFee: Amount,
@@ -212,7 +231,9 @@ export const Job = z
 
 export const JobList = z.object({ jobs: z.array(Job) }).meta({ id: "JobList" });
 
-export const CheckpointAccepted = z.object({ jobId: JobId, epoch: int(), status: z.enum(CHECKPOINT_STATUSES) }).meta({ id: "CheckpointAccepted" });
+export const CheckpointAccepted = z
+  .object({ jobId: JobId, epoch: int(), status: z.enum(CHECKPOINT_STATUSES) })
+  .meta({ id: "CheckpointAccepted" });
 export const Cancelled = z.object({ jobId: JobId, status: z.enum(["refunding", "settling-partial"]) }).meta({ id: "Cancelled" });
 export const ReportAccepted = z.object({ jobId: JobId, status: z.literal("verifying") }).meta({ id: "ReportAccepted" });
 export const GaveUp = z.object({ jobId: z.string(), status: z.enum(["queued", "refunding"]) }).meta({ id: "GaveUp" });
@@ -269,7 +290,10 @@ export const SettlementRecord = z
     signature: z.string().nullable(),
     at: unixMs("unix ms of the confirmation"),
   })
-  .meta({ id: "SettlementRecord", description: "A confirmed payout; nodeAmount + platformFee + clientRefund = amount, by the program's split math." });
+  .meta({
+    id: "SettlementRecord",
+    description: "A confirmed payout; nodeAmount + platformFee + clientRefund = amount, by the program's split math.",
+  });
 
 export const Stats = z
   .object({

@@ -15,7 +15,7 @@
  * Everything the verifier needs is the IpfsReader interface, so unit tests substitute
  * an in-memory reader and the classification stays here, next to the client.
  */
-import { create, KuboRPCClient } from "kubo-rpc-client";
+import { create, type KuboRPCClient } from "kubo-rpc-client";
 
 import { IpfsError } from "./errors";
 

@@ -12,7 +12,7 @@
 import { createHash } from "node:crypto";
 
 import { IpfsError } from "./errors";
-import { IpfsReader } from "./client";
+import type { IpfsReader } from "./client";
 
 export interface ReadLimits {
   /** The whole read, first byte to last, ms. */
@@ -31,7 +31,12 @@ export interface ContentDigest {
  * Feeds every chunk of `cid` to `onChunk`, within `limits`; resolves with the byte
  * count. Fails with an IpfsError only.
  */
-export async function streamContent(ipfs: IpfsReader, cid: string, limits: ReadLimits, onChunk: (chunk: Uint8Array) => void): Promise<number> {
+export async function streamContent(
+  ipfs: IpfsReader,
+  cid: string,
+  limits: ReadLimits,
+  onChunk: (chunk: Uint8Array) => void,
+): Promise<number> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {

@@ -1,8 +1,8 @@
 import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
-import { PublicKey, TransactionInstruction } from "@solana/web3.js";
+import type { PublicKey, TransactionInstruction } from "@solana/web3.js";
 
 import { configAddress, vaultAddress } from "../pda";
-import { JobEscrowProgram } from "../program";
+import type { JobEscrowProgram } from "../program";
 
 export interface CloseEscrowParams {
   /** The payer or the coordinator. */

@@ -1,11 +1,11 @@
 import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
-import { PublicKey, SystemProgram, TransactionInstruction } from "@solana/web3.js";
+import { type PublicKey, SystemProgram, type TransactionInstruction } from "@solana/web3.js";
 
 import { i64, u64 } from "../encoding";
-import { JobId, jobIdBytes } from "../job-id";
+import { type JobId, jobIdBytes } from "../job-id";
 import { configAddress, escrowAddress, vaultAddress } from "../pda";
-import { JobEscrowProgram } from "../program";
-import { Amount } from "../split";
+import type { JobEscrowProgram } from "../program";
+import type { Amount } from "../split";
 
 export interface CreateEscrowParams {
   /** Funds the job and signs; pays the rent of the escrow and its vault. */
@@ -20,10 +20,7 @@ export interface CreateEscrowParams {
 }
 
 /** Payer: move `amount` into a new escrow's vault → Created. */
-export function createEscrowInstruction(
-  program: JobEscrowProgram,
-  p: CreateEscrowParams,
-): Promise<TransactionInstruction> {
+export function createEscrowInstruction(program: JobEscrowProgram, p: CreateEscrowParams): Promise<TransactionInstruction> {
   const escrow = escrowAddress(p.payer, p.jobId, program.programId);
   return program.methods
     .createEscrow(jobIdBytes(p.jobId), u64(p.amount), i64(p.expiresAt))

@@ -1,9 +1,9 @@
-import { PublicKey, SystemProgram, TransactionInstruction } from "@solana/web3.js";
+import { type PublicKey, SystemProgram, type TransactionInstruction } from "@solana/web3.js";
 
-import { ConfigParams } from "../config-account";
+import type { ConfigParams } from "../config-account";
 import { i64, u64 } from "../encoding";
 import { configAddress } from "../pda";
-import { JobEscrowProgram } from "../program";
+import type { JobEscrowProgram } from "../program";
 
 export interface InitializeConfigParams {
   /** Becomes the config admin; signs and pays for the account. */
@@ -27,10 +27,7 @@ export function encodeConfigParams(params: ConfigParams) {
 }
 
 /** Admin: create the marketplace config. First come, first served: check the recorded admin. */
-export function initializeConfigInstruction(
-  program: JobEscrowProgram,
-  p: InitializeConfigParams,
-): Promise<TransactionInstruction> {
+export function initializeConfigInstruction(program: JobEscrowProgram, p: InitializeConfigParams): Promise<TransactionInstruction> {
   return program.methods
     .initializeConfig({ coordinator: p.coordinator, arbiter: p.arbiter, params: encodeConfigParams(p.params) })
     .accountsStrict({

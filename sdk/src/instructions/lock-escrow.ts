@@ -1,7 +1,7 @@
-import { PublicKey, TransactionInstruction } from "@solana/web3.js";
+import type { PublicKey, TransactionInstruction } from "@solana/web3.js";
 
 import { configAddress } from "../pda";
-import { JobEscrowProgram } from "../program";
+import type { JobEscrowProgram } from "../program";
 
 export interface LockEscrowParams {
   coordinator: PublicKey;

@@ -1,8 +1,8 @@
 import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
-import { PublicKey, TransactionInstruction } from "@solana/web3.js";
+import type { PublicKey, TransactionInstruction } from "@solana/web3.js";
 
 import { vaultAddress } from "../pda";
-import { JobEscrowProgram } from "../program";
+import type { JobEscrowProgram } from "../program";
 
 export interface ReclaimExpiredParams {
   /** Anyone; pays the fee, receives nothing. */
@@ -13,10 +13,7 @@ export interface ReclaimExpiredParams {
 }
 
 /** Anyone, after `expires_at`: everything back to the payer → Expired. Needs no config. */
-export function reclaimExpiredInstruction(
-  program: JobEscrowProgram,
-  p: ReclaimExpiredParams,
-): Promise<TransactionInstruction> {
+export function reclaimExpiredInstruction(program: JobEscrowProgram, p: ReclaimExpiredParams): Promise<TransactionInstruction> {
   return program.methods
     .reclaimExpired()
     .accountsStrict({

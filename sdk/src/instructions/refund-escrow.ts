@@ -1,8 +1,8 @@
 import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
-import { PublicKey, TransactionInstruction } from "@solana/web3.js";
+import type { PublicKey, TransactionInstruction } from "@solana/web3.js";
 
 import { configAddress, vaultAddress } from "../pda";
-import { JobEscrowProgram } from "../program";
+import type { JobEscrowProgram } from "../program";
 
 export interface RefundEscrowParams {
   /** The coordinator (Created or Locked) or the payer (Created only). */
@@ -14,10 +14,7 @@ export interface RefundEscrowParams {
 }
 
 /** Everything back to the payer → Refunded. */
-export function refundEscrowInstruction(
-  program: JobEscrowProgram,
-  p: RefundEscrowParams,
-): Promise<TransactionInstruction> {
+export function refundEscrowInstruction(program: JobEscrowProgram, p: RefundEscrowParams): Promise<TransactionInstruction> {
   return program.methods
     .refundEscrow()
     .accountsStrict({

@@ -1,9 +1,9 @@
 import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
-import { PublicKey, TransactionInstruction } from "@solana/web3.js";
+import type { PublicKey, TransactionInstruction } from "@solana/web3.js";
 
 import { configAddress, vaultAddress } from "../pda";
-import { JobEscrowProgram } from "../program";
-import { ProofHash, proofHashBytes } from "../proof";
+import type { JobEscrowProgram } from "../program";
+import { type ProofHash, proofHashBytes } from "../proof";
 
 export interface ReleaseEscrowParams {
   coordinator: PublicKey;
@@ -17,10 +17,7 @@ export interface ReleaseEscrowParams {
 }
 
 /** Coordinator, proof verified: node gets `amount - fee`, treasury the fee → Released. */
-export function releaseEscrowInstruction(
-  program: JobEscrowProgram,
-  p: ReleaseEscrowParams,
-): Promise<TransactionInstruction> {
+export function releaseEscrowInstruction(program: JobEscrowProgram, p: ReleaseEscrowParams): Promise<TransactionInstruction> {
   return program.methods
     .releaseEscrow(proofHashBytes(p.proofHash))
     .accountsStrict({

@@ -1,8 +1,8 @@
 import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
-import { PublicKey, TransactionInstruction } from "@solana/web3.js";
+import type { PublicKey, TransactionInstruction } from "@solana/web3.js";
 
 import { configAddress, vaultAddress } from "../pda";
-import { JobEscrowProgram } from "../program";
+import type { JobEscrowProgram } from "../program";
 
 export interface ResolveDisputeParams {
   arbiter: PublicKey;
@@ -16,10 +16,7 @@ export interface ResolveDisputeParams {
 }
 
 /** Arbiter: split a disputed escrow between node and payer. */
-export function resolveDisputeInstruction(
-  program: JobEscrowProgram,
-  p: ResolveDisputeParams,
-): Promise<TransactionInstruction> {
+export function resolveDisputeInstruction(program: JobEscrowProgram, p: ResolveDisputeParams): Promise<TransactionInstruction> {
   return program.methods
     .resolveDispute(p.nodeShareBps)
     .accountsStrict({

@@ -1,9 +1,9 @@
 import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
-import { PublicKey, TransactionInstruction } from "@solana/web3.js";
+import type { PublicKey, TransactionInstruction } from "@solana/web3.js";
 
 import { configAddress, vaultAddress } from "../pda";
-import { JobEscrowProgram } from "../program";
-import { ProofHash, proofHashBytes } from "../proof";
+import type { JobEscrowProgram } from "../program";
+import { type ProofHash, proofHashBytes } from "../proof";
 
 export interface SettlePartialParams {
   coordinator: PublicKey;
@@ -18,10 +18,7 @@ export interface SettlePartialParams {
 }
 
 /** Coordinator, on timeout: the node is paid its share less the fee on it, the rest goes back to the payer. */
-export function settlePartialInstruction(
-  program: JobEscrowProgram,
-  p: SettlePartialParams,
-): Promise<TransactionInstruction> {
+export function settlePartialInstruction(program: JobEscrowProgram, p: SettlePartialParams): Promise<TransactionInstruction> {
   return program.methods
     .settlePartial(p.nodeShareBps, proofHashBytes(p.proofHash))
     .accountsStrict({

@@ -1,7 +1,7 @@
-import { PublicKey, TransactionInstruction } from "@solana/web3.js";
+import type { PublicKey, TransactionInstruction } from "@solana/web3.js";
 
 import { configAddress } from "../pda";
-import { JobEscrowProgram } from "../program";
+import type { JobEscrowProgram } from "../program";
 
 export interface UnlockEscrowParams {
   coordinator: PublicKey;
@@ -9,10 +9,7 @@ export interface UnlockEscrowParams {
 }
 
 /** Coordinator: the node vanished, take the job back: Locked → Created, attempt + 1. */
-export function unlockEscrowInstruction(
-  program: JobEscrowProgram,
-  p: UnlockEscrowParams,
-): Promise<TransactionInstruction> {
+export function unlockEscrowInstruction(program: JobEscrowProgram, p: UnlockEscrowParams): Promise<TransactionInstruction> {
   return program.methods
     .unlockEscrow()
     .accountsStrict({ coordinator: p.coordinator, config: configAddress(program.programId), escrow: p.escrow })

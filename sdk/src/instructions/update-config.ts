@@ -1,8 +1,8 @@
-import { PublicKey, TransactionInstruction } from "@solana/web3.js";
+import type { PublicKey, TransactionInstruction } from "@solana/web3.js";
 
-import { ConfigParams } from "../config-account";
+import type { ConfigParams } from "../config-account";
 import { configAddress } from "../pda";
-import { JobEscrowProgram } from "../program";
+import type { JobEscrowProgram } from "../program";
 import { encodeConfigParams } from "./initialize-config";
 
 export interface UpdateConfigParams {
@@ -19,10 +19,7 @@ export interface UpdateConfigParams {
 }
 
 /** Admin: change keys, treasury, fee, lifetimes or the pause flag. */
-export function updateConfigInstruction(
-  program: JobEscrowProgram,
-  p: UpdateConfigParams,
-): Promise<TransactionInstruction> {
+export function updateConfigInstruction(program: JobEscrowProgram, p: UpdateConfigParams): Promise<TransactionInstruction> {
   return program.methods
     .updateConfig({
       coordinator: p.coordinator ?? null,

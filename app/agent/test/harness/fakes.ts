@@ -4,13 +4,13 @@
  * protocol (offers until accepted, cancel, 409 NOT_ASSIGNED), and an in-memory IPFS.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
-import { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 
 import { verifyRequest } from "../../../../protocol/src/signed-request";
-import { CatOptions, IpfsError } from "../../../../protocol/src/ipfs";
-import { AgentEvent, AgentIpfs, OfferInfo } from "../../src";
-import { generateDatasetBytes, MLP_KIND, MixtureParams, TABULAR_FORMAT } from "../../../../trainer/src";
+import { type CatOptions, IpfsError } from "../../../../protocol/src/ipfs";
+import type { AgentEvent, AgentIpfs, OfferInfo } from "../../src";
+import { generateDatasetBytes, MLP_KIND, type MixtureParams, TABULAR_FORMAT } from "../../../../trainer/src";
 
 export interface RecordedBeat {
   readonly nodeId: string;
@@ -137,7 +137,12 @@ export class FakeCoordinator {
     return fail(404, "NOT_FOUND", `no route ${req.method} ${path}`);
   }
 
-  private heartbeat(nodeId: string, body: Record<string, unknown>, send: (status: number, body: unknown) => void, fail: (status: number, code: string, message: string) => void): void {
+  private heartbeat(
+    nodeId: string,
+    body: Record<string, unknown>,
+    send: (status: number, body: unknown) => void,
+    fail: (status: number, code: string, message: string) => void,
+  ): void {
     const jobId = typeof body.jobId === "string" ? body.jobId : undefined;
     const record = (status: number) => this.beats.push({ nodeId, body: body as RecordedBeat["body"], status });
     if (jobId !== undefined) {
@@ -147,7 +152,8 @@ export class FakeCoordinator {
       }
       if (jobId !== this.assigned || this.revoked) {
         record(409);
-        return fail(409, "NOT_ASSIGNED", `job ${jobId} is not (or no longer) this node's`);
+        fail(409, "NOT_ASSIGNED", `job ${jobId} is not (or no longer) this node's`);
+        return;
       }
     }
     record(200);
@@ -195,7 +201,15 @@ export class MemoryIpfs implements AgentIpfs {
 }
 
 /** A small dataset: trains in milliseconds per epoch. */
-export const SMALL_DATASET: MixtureParams = { seed: 11, samples: 400, features: 4, classes: 3, clustersPerClass: 2, spread: 1, centreRange: 2 };
+export const SMALL_DATASET: MixtureParams = {
+  seed: 11,
+  samples: 400,
+  features: 4,
+  classes: 3,
+  clustersPerClass: 2,
+  spread: 1,
+  centreRange: 2,
+};
 
 export function mlpConfig(datasetCid: string, epochs: number): Record<string, unknown> {
   return {
@@ -240,7 +254,10 @@ export class EventLog {
   }
 
   /** The first event (already seen or to come) of `type` that passes `test`. */
-  next<T extends AgentEvent["type"]>(type: T, test: (event: Extract<AgentEvent, { type: T }>) => boolean = () => true): Promise<Extract<AgentEvent, { type: T }>> {
+  next<T extends AgentEvent["type"]>(
+    type: T,
+    test: (event: Extract<AgentEvent, { type: T }>) => boolean = () => true,
+  ): Promise<Extract<AgentEvent, { type: T }>> {
     const match = (event: AgentEvent): boolean => event.type === type && test(event as Extract<AgentEvent, { type: T }>);
     const seen = this.events.find(match);
     if (seen !== undefined) return Promise.resolve(seen as Extract<AgentEvent, { type: T }>);

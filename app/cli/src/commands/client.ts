@@ -1,13 +1,13 @@
 /** The client's commands: quote, submit, status, cancel, download, escrow. */
-import { createHash } from "crypto";
-import { writeFileSync } from "fs";
+import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
 
 import { PublicKey } from "@solana/web3.js";
 
 import { escrowAddress, getEscrowHistory, jobIdFromHex, JOB_ESCROW_PROGRAM_ID } from "../../../../sdk/src";
-import { JobReply, SubmittedReply } from "../../../../protocol/src/api/responses";
+import type { JobReply, SubmittedReply } from "../../../../protocol/src/api/responses";
 import { CoordinatorHttpError } from "../../../lib/coordinator-client";
-import { Command } from "../command";
+import type { Command } from "../command";
 import { EXIT, usageError, userError } from "../errors";
 import { FINAL_STATUSES, followJob } from "../follow";
 import { checkFunds, createJobEscrow, fetchJob, submitIdempotent } from "../jobs";
@@ -35,7 +35,8 @@ export const quoteCommand: Command = {
 function outcomeLines(job: JobReply): string[] {
   const lines = verdictLines(job.verification?.verdict);
   const resumed = Number(job.resumeEpoch ?? 0);
-  if (resumed > 0) lines.push(`Resumed: the last run started from epoch ${resumed}, a checkpoint of an earlier node that the coordinator had verified`);
+  if (resumed > 0)
+    lines.push(`Resumed: the last run started from epoch ${resumed}, a checkpoint of an earlier node that the coordinator had verified`);
   if (job.proof) lines.push(`Model: ${job.proof.weightsCid} (sha256 ${job.proof.weightsSha256}); cyxwiz download ${job.jobId}`);
   if (job.settlementSignature) lines.push(`Settled on chain by ${job.settlementSignature}; cyxwiz escrow ${job.jobId}`);
   return lines;
@@ -65,8 +66,10 @@ export const submitCommand: Command = {
     const plan = await planJob(ctx);
     const datasetCid = plan.datasetCid ?? ctx.flag<string>("dataset");
     const configPath = ctx.flag<string>("job-config");
-    const config = plan.config ?? (configPath === undefined ? undefined : (readJsonFile(configPath, "job config") as Record<string, unknown>));
-    if (datasetCid === undefined || config === undefined) throw usageError("without --spec, submit needs --dataset CID and --job-config FILE");
+    const config =
+      plan.config ?? (configPath === undefined ? undefined : (readJsonFile(configPath, "job config") as Record<string, unknown>));
+    if (datasetCid === undefined || config === undefined)
+      throw usageError("without --spec, submit needs --dataset CID and --job-config FILE");
     const api = ctx.coordinator();
     const quote = await api.quote(plan.request);
     ctx.out.line(`Job: ${plan.derivation}`);
@@ -118,8 +121,12 @@ export const statusCommand: Command = {
     const jobId = parseJobId(ctx.positionals[0]);
     const api = ctx.coordinator();
     let job = await fetchJob(api, jobId, ctx.keypair().publicKey);
-    ctx.out.line(`Job ${jobId}: ${job.status}${job.nodeId ? ` on node ${job.nodeId}` : ""}${job.progress != null ? ` (${Math.round(Number(job.progress) * 100)}%)` : ""}`);
-    ctx.out.line(`  escrow ${job.escrow?.address} holding ${formatTokens(job.escrow?.amount ?? 0)}, expected on chain: ${job.escrow?.expectedStatus}; attempts ${job.attempts}/${job.maxAttempts}`);
+    ctx.out.line(
+      `Job ${jobId}: ${job.status}${job.nodeId ? ` on node ${job.nodeId}` : ""}${job.progress != null ? ` (${Math.round(Number(job.progress) * 100)}%)` : ""}`,
+    );
+    ctx.out.line(
+      `  escrow ${job.escrow?.address} holding ${formatTokens(job.escrow?.amount ?? 0)}, expected on chain: ${job.escrow?.expectedStatus}; attempts ${job.attempts}/${job.maxAttempts}`,
+    );
     if (ctx.flag<boolean>("follow") === true && !FINAL_STATUSES.includes(job.status)) {
       job = await followJob(api, jobId, ctx.out);
     } else {
@@ -133,7 +140,8 @@ export const statusCommand: Command = {
 
 export const cancelCommand: Command = {
   path: ["cancel"],
-  summary: "Cancel a job: before it runs the escrow is refunded to you; while it runs the node is paid for its verified progress and you get the rest.",
+  summary:
+    "Cancel a job: before it runs the escrow is refunded to you; while it runs the node is paid for its verified progress and you get the rest.",
   flags: [{ name: "follow", type: "boolean", help: "wait until the escrow is settled (exit 4 once refunded)" }],
   positionals: JOB_ARG,
   async run(ctx) {
@@ -165,22 +173,34 @@ export const downloadCommand: Command = {
     const jobId = parseJobId(ctx.positionals[0]);
     const wallet = ctx.keypair().publicKey;
     const job = await fetchJob(ctx.coordinator(), jobId, wallet);
-    if (!job.proof) throw userError("NO_WEIGHTS", `job ${jobId} has no reported weights yet (status ${job.status}); wait for it: cyxwiz status --follow ${jobId}`);
+    if (!job.proof)
+      throw userError(
+        "NO_WEIGHTS",
+        `job ${jobId} has no reported weights yet (status ${job.status}); wait for it: cyxwiz status --follow ${jobId}`,
+      );
     const expected = String(job.proof.weightsSha256);
     // The chain's proof hash, once released, is the sha256 the coordinator computed itself.
     const onChain = await ctx.rpc(async () => (await ctx.escrowClient()).fetchEscrow(new PublicKey(job.escrow.address)));
-    const chainHash = onChain !== null && onChain.proofHash.some((b) => b !== 0) ? Buffer.from(onChain.proofHash).toString("hex") : null;
+    const chainHash = onChain?.proofHash.some((b) => b !== 0) ? Buffer.from(onChain.proofHash).toString("hex") : null;
     if (chainHash !== null && chainHash !== expected) {
-      throw userError("HASH_MISMATCH", `the job's proof (${expected}) differs from the proof hash on chain (${chainHash}); not downloading`);
+      throw userError(
+        "HASH_MISMATCH",
+        `the job's proof (${expected}) differs from the proof hash on chain (${chainHash}); not downloading`,
+      );
     }
     const bytes = await ctx.ipfs().read(String(job.proof.weightsCid));
     const actual = createHash("sha256").update(bytes).digest("hex");
     if (actual !== expected) {
-      throw userError("HASH_MISMATCH", `the bytes under ${job.proof.weightsCid} hash to ${actual}, the job's proof is ${expected}; refusing to save them`);
+      throw userError(
+        "HASH_MISMATCH",
+        `the bytes under ${job.proof.weightsCid} hash to ${actual}, the job's proof is ${expected}; refusing to save them`,
+      );
     }
     const path = ctx.flag<string>("output") ?? `${jobId}.weights`;
     writeFileSync(path, bytes);
-    ctx.out.line(`Saved ${bytes.length} bytes to ${path}: sha256 ${actual} matches the proof${chainHash === null ? "" : " and the hash on chain"}`);
+    ctx.out.line(
+      `Saved ${bytes.length} bytes to ${path}: sha256 ${actual} matches the proof${chainHash === null ? "" : " and the hash on chain"}`,
+    );
     ctx.out.result({ jobId, path, bytes: bytes.length, sha256: actual, weightsCid: job.proof.weightsCid, onChainProofHash: chainHash });
   },
 };
@@ -188,7 +208,12 @@ export const downloadCommand: Command = {
 /** An event's fields as plain JSON: keys base58, numbers decimal, bytes hex, enums by name. */
 function plain(value: unknown): unknown {
   if (value instanceof PublicKey) return value.toBase58();
-  if (value !== null && typeof value === "object" && "toString" in value && (value as { constructor?: { name?: string } }).constructor?.name === "BN") {
+  if (
+    value !== null &&
+    typeof value === "object" &&
+    "toString" in value &&
+    (value as { constructor?: { name?: string } }).constructor?.name === "BN"
+  ) {
     return (value as { toString(): string }).toString();
   }
   if (Array.isArray(value) || value instanceof Uint8Array) return Buffer.from(value as number[]).toString("hex");
@@ -222,7 +247,10 @@ export const escrowCommand: Command = {
     const client = await ctx.escrowClient();
     const [account, history] = await ctx.rpc(() => Promise.all([client.fetchEscrow(address), getEscrowHistory(ctx.connection(), address)]));
     if (account === null && history.length === 0) {
-      throw userError("ESCROW_NOT_FOUND", `no escrow of job ${jobId} paid by ${payer.toBase58()} (address ${address.toBase58()}) on ${ctx.settings.rpcUrl}; check the id, --payer or --url`);
+      throw userError(
+        "ESCROW_NOT_FOUND",
+        `no escrow of job ${jobId} paid by ${payer.toBase58()} (address ${address.toBase58()}) on ${ctx.settings.rpcUrl}; check the id, --payer or --url`,
+      );
     }
     const entries = history.map((entry) => ({
       signature: entry.signature,
@@ -234,10 +262,16 @@ export const escrowCommand: Command = {
     ctx.out.line(`Escrow ${address.toBase58()} of job ${jobId}`);
     if (account === null) ctx.out.line("  account: closed (history below)");
     else {
-      ctx.out.line(`  status ${account.status}, amount ${formatTokens(account.amount)}, fee ${account.feeBps / 100}%, attempt ${account.attempt}`);
-      ctx.out.line(`  payer ${account.payer.toBase58()}, node ${account.payee?.toBase58() ?? "(none)"}, expires ${new Date(account.expiresAt * 1000).toISOString()}`);
+      ctx.out.line(
+        `  status ${account.status}, amount ${formatTokens(account.amount)}, fee ${account.feeBps / 100}%, attempt ${account.attempt}`,
+      );
+      ctx.out.line(
+        `  payer ${account.payer.toBase58()}, node ${account.payee?.toBase58() ?? "(none)"}, expires ${new Date(account.expiresAt * 1000).toISOString()}`,
+      );
       if (account.status === "Released" || account.nodePaid > 0n) {
-        ctx.out.line(`  paid: node ${formatTokens(account.nodePaid)}, treasury ${formatTokens(account.platformPaid)}, refunded ${formatTokens(account.refunded)}; proof ${Buffer.from(account.proofHash).toString("hex")}`);
+        ctx.out.line(
+          `  paid: node ${formatTokens(account.nodePaid)}, treasury ${formatTokens(account.platformPaid)}, refunded ${formatTokens(account.refunded)}; proof ${Buffer.from(account.proofHash).toString("hex")}`,
+        );
       }
     }
     for (const entry of entries) {

@@ -1,5 +1,5 @@
 /** Localnet helpers: a key, SOL and CYXWIZ from the migration's mint authority, the demo dataset on IPFS. */
-import { existsSync, writeFileSync } from "fs";
+import { existsSync, writeFileSync } from "node:fs";
 
 import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram } from "@solana/web3.js";
 
@@ -13,9 +13,9 @@ import {
   tokenBalance,
   writeKeypairFile,
 } from "../../../../sdk/src";
-import { DEMO_DATASET, demoSpec, generateDatasetBytes, MlpClassifierSpec, sha256Hex } from "../../../../trainer/src";
-import { Command } from "../command";
-import { Context } from "../context";
+import { DEMO_DATASET, demoSpec, generateDatasetBytes, type MlpClassifierSpec, sha256Hex } from "../../../../trainer/src";
+import type { Command } from "../command";
+import type { Context } from "../context";
 import { usageError, userError } from "../errors";
 import { formatTokens, parseTokens } from "../output";
 
@@ -34,7 +34,10 @@ export const keygenCommand: Command = {
   async run(ctx) {
     const path = ctx.settings.keypairPath;
     if (existsSync(path) && ctx.flag<boolean>("force") !== true) {
-      throw userError("KEYPAIR_EXISTS", `${path} already exists; keep it, choose another --keypair, or pass --force to replace it (its funds would be lost)`);
+      throw userError(
+        "KEYPAIR_EXISTS",
+        `${path} already exists; keep it, choose another --keypair, or pass --force to replace it (its funds would be lost)`,
+      );
     }
     const keypair = Keypair.generate();
     writeKeypairFile(path, keypair);
@@ -80,12 +83,18 @@ export async function fundWallet(
   const dir = dirOverride ?? localnetDir();
   const manifest = readManifest(dir);
   if (manifest === null) {
-    throw userError("NOT_LOCALNET", `no localnet manifest in ${dir}: dev fund works only on a localnet set up by npm run migrate (set --localnet-dir / CYXWIZ_LOCALNET_DIR to its directory)`);
+    throw userError(
+      "NOT_LOCALNET",
+      `no localnet manifest in ${dir}: dev fund works only on a localnet set up by npm run migrate (set --localnet-dir / CYXWIZ_LOCALNET_DIR to its directory)`,
+    );
   }
   const escrow = await ctx.escrowClient();
   const mint = escrow.config.mint;
   if (mint.toBase58() !== manifest.mint) {
-    throw userError("MANIFEST_MISMATCH", `the manifest in ${dir} is of another chain (mint ${manifest.mint}, the chain at ${ctx.settings.rpcUrl} uses ${mint.toBase58()}); point --localnet-dir at this localnet's`);
+    throw userError(
+      "MANIFEST_MISMATCH",
+      `the manifest in ${dir} is of another chain (mint ${manifest.mint}, the chain at ${ctx.settings.rpcUrl} uses ${mint.toBase58()}); point --localnet-dir at this localnet's`,
+    );
   }
   const faucet = loadManifestKeys(manifest).mintAuthority;
   const instructions = [createTokenAccountInstruction(faucet.publicKey, owner, mint)];
@@ -93,7 +102,9 @@ export async function fundWallet(
   if (tokens > 0n) instructions.push(mintToInstruction(mint, escrow.tokenAccount(owner), faucet.publicKey, tokens));
   const connection = ctx.connection();
   const signature = await ctx.rpc(() => sendInstructions(connection, instructions, [faucet]));
-  const [balance, sol] = await ctx.rpc(() => Promise.all([tokenBalance(connection, escrow.tokenAccount(owner)), connection.getBalance(owner)]));
+  const [balance, sol] = await ctx.rpc(() =>
+    Promise.all([tokenBalance(connection, escrow.tokenAccount(owner)), connection.getBalance(owner)]),
+  );
   return { signature, lamports: sol, tokens: balance };
 }
 
@@ -118,14 +129,19 @@ export const datasetCommand: Command = {
     if (specOut !== undefined) {
       spec = jobSpec(cid, ctx.flag<number>("epochs"), ctx.flag<string[]>("hidden"));
       writeFileSync(specOut, `${JSON.stringify(spec, null, 2)}\n`);
-      ctx.out.line(`  spec written to ${specOut} (${spec.hyperparameters.epochs} epochs, hidden ${spec.model.hidden.join(",")}): cyxwiz submit --spec ${specOut}`);
+      ctx.out.line(
+        `  spec written to ${specOut} (${spec.hyperparameters.epochs} epochs, hidden ${spec.model.hidden.join(",")}): cyxwiz submit --spec ${specOut}`,
+      );
     }
     ctx.out.result({ cid, sha256, bytes: bytes.length, samples, spec, specPath: specOut ?? null });
   },
 };
 
 /** The deterministic demo dataset with `samples` rows, added to IPFS. */
-export async function addDemoDataset(ctx: Context, samples: number = DEMO_DATASET.samples): Promise<{ bytes: Uint8Array; cid: string; sha256: string }> {
+export async function addDemoDataset(
+  ctx: Context,
+  samples: number = DEMO_DATASET.samples,
+): Promise<{ bytes: Uint8Array; cid: string; sha256: string }> {
   const bytes = generateDatasetBytes({ ...DEMO_DATASET, samples });
   return { bytes, cid: await ctx.ipfs().add(bytes), sha256: sha256Hex(bytes) };
 }

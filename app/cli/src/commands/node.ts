@@ -1,14 +1,14 @@
 /** The node operator's commands: start the agent, see the node's state and earnings. */
-import { homedir } from "os";
-import { join } from "path";
+import { homedir } from "node:os";
+import { join } from "node:path";
 
 import { PublicKey } from "@solana/web3.js";
 
-import { AgentError, AgentEvent, GpuDetectionError, GpuOption, runAgent } from "../../../agent/src";
-import { NodeDetailReply } from "../../../../protocol/src/api/responses";
+import { AgentError, type AgentEvent, GpuDetectionError, type GpuOption, runAgent } from "../../../agent/src";
+import type { NodeDetailReply } from "../../../../protocol/src/api/responses";
 import { CoordinatorHttpError } from "../../../lib/coordinator-client";
-import { Command } from "../command";
-import { Context } from "../context";
+import type { Command } from "../command";
+import type { Context } from "../context";
 import { CliError, EXIT, usageError, userError } from "../errors";
 import { clockTime, formatTokens, parseTokens, shortKey } from "../output";
 import { metricText } from "../render";
@@ -60,7 +60,8 @@ function gpuOption(ctx: Context): GpuOption {
   const vram = ctx.flag<number>("vram");
   const count = ctx.flag<number>("gpu-count");
   if (model === undefined || model === "auto") {
-    if (vram !== undefined || count !== undefined) throw usageError("--vram and --gpu-count describe a declared GPU: give --gpu MODEL with them");
+    if (vram !== undefined || count !== undefined)
+      throw usageError("--vram and --gpu-count describe a declared GPU: give --gpu MODEL with them");
     return "auto";
   }
   if (model.toUpperCase() === "CPU") return { model: "CPU", vramGb: vram ?? 0, count: count ?? 1 };
@@ -71,7 +72,8 @@ function gpuOption(ctx: Context): GpuOption {
 export const nodeStartCommand: Command = {
   path: ["node", "start"],
   summary: "Run this machine as a node: register, take offers, train, upload the weights, report. Ctrl-C stops it cleanly.",
-  description: "--json prints one JSON event per line (registered, offer, accepted, dataset-fetched, epoch, checkpoint-uploaded, weights-uploaded, reported, job-lost, stopped, ...).",
+  description:
+    "--json prints one JSON event per line (registered, offer, accepted, dataset-fetched, epoch, checkpoint-uploaded, weights-uploaded, reported, job-lost, stopped, ...).",
   flags: [
     { name: "gpu", type: "string", value: "MODEL", help: "auto (nvidia-smi, else CPU; default), CPU, or a model like RTX_3060" },
     { name: "vram", type: "number", value: "GB", help: "VRAM of one card of a declared --gpu" },
@@ -112,7 +114,8 @@ export const nodeStartCommand: Command = {
         },
       );
     } catch (error) {
-      if (error instanceof AgentError || error instanceof GpuDetectionError) throw userError((error as AgentError).code ?? "GPU_DETECTION", error.message);
+      if (error instanceof AgentError || error instanceof GpuDetectionError)
+        throw userError((error as AgentError).code ?? "GPU_DETECTION", error.message);
       throw error;
     }
     let signalled = false;
@@ -151,7 +154,10 @@ async function getNode(ctx: Context, nodeId: string): Promise<NodeDetailReply> {
     return await ctx.coordinator(false).getNode(nodeId);
   } catch (error) {
     if (error instanceof CoordinatorHttpError && error.status === 404) {
-      throw userError("NODE_NOT_FOUND", `no node ${nodeId} at ${ctx.settings.coordinatorUrl}; register it with cyxwiz node start (same --keypair)`);
+      throw userError(
+        "NODE_NOT_FOUND",
+        `no node ${nodeId} at ${ctx.settings.coordinatorUrl}; register it with cyxwiz node start (same --keypair)`,
+      );
     }
     throw error;
   }
@@ -168,7 +174,9 @@ export const nodeStatusCommand: Command = {
     const node = await getNode(ctx, nodeIdOf(ctx));
     const parts = node.reliability?.parts ?? {};
     ctx.out.line(`Node ${node.nodeId}: ${node.state}${node.jobId ? ` running job ${node.jobId}` : ""}`);
-    ctx.out.line(`  ${node.gpuCount} × ${node.gpuModel} ${node.vramGb} GB, class ${node.nodeClass}, price floor ${formatTokens(node.priceFloor)} per GPU-hour`);
+    ctx.out.line(
+      `  ${node.gpuCount} × ${node.gpuModel} ${node.vramGb} GB, class ${node.nodeClass}, price floor ${formatTokens(node.priceFloor)} per GPU-hour`,
+    );
     ctx.out.line(
       `  reliability ${Number(node.reliability?.score ?? 0).toFixed(3)} = 0.30 uptime ${Number(parts.uptime ?? 0).toFixed(3)} + 0.25 jobs ${Number(parts.jobs ?? 0).toFixed(3)} + 0.35 proofs ${Number(parts.proofs ?? 0).toFixed(3)} + 0.10 latency ${Number(parts.latency ?? 0).toFixed(3)}`,
     );
@@ -188,7 +196,9 @@ export const nodeEarningsCommand: Command = {
     const earnings = node.earnings ?? { total: "0", jobs: 0, history: [] };
     ctx.out.line(`Node ${node.nodeId} earned ${formatTokens(earnings.total ?? 0)} over ${earnings.jobs ?? 0} job(s)`);
     for (const payout of earnings.history ?? []) {
-      ctx.out.line(`  ${new Date(payout.at).toISOString()}  ${payout.outcome.padEnd(8)} ${formatTokens(payout.amount).padStart(20)}  job ${payout.jobId}  tx ${payout.signature ?? "-"}`);
+      ctx.out.line(
+        `  ${new Date(payout.at).toISOString()}  ${payout.outcome.padEnd(8)} ${formatTokens(payout.amount).padStart(20)}  job ${payout.jobId}  tx ${payout.signature ?? "-"}`,
+      );
     }
     ctx.out.result({ nodeId: node.nodeId, ...earnings });
   },

@@ -1,19 +1,19 @@
 /** Client: connect a wallet, describe a cyxwiz/mlp-classifier@1 job, quote, fund the escrow, submit; my jobs. */
 import { useWallet } from "@solana/wallet-adapter-react";
 import { WalletReadyState } from "@solana/wallet-adapter-base";
-import { ChangeEvent, FormEvent, useState } from "react";
+import { type ChangeEvent, type FormEvent, useState } from "react";
 
 import { releaseSplit } from "../../../../sdk/src/split";
 import { MLP_KIND, parseSpec, TABULAR_FORMAT } from "../../../../trainer/src/spec";
 import { parameterCount } from "../../../../trainer/src/weights";
-import { api, ApiError, Job, Priority, Quote, SubmitRequest } from "../api";
+import { api, ApiError, type Job, type Priority, type Quote, type SubmitRequest } from "../api";
 import { FundingError, insufficientMessage, newJobId } from "../chain";
 import { Amount, Card, Empty, ErrorBanner, Loading, StatusBadge, Table } from "../components";
 import { useChain } from "../context";
 import { percent, shortKey, sol, time } from "../format";
 import { usePoll } from "../hooks";
 import { randomHex } from "../signing";
-import { ActiveWallet, useActiveWallet } from "../wallet";
+import { type ActiveWallet, useActiveWallet } from "../wallet";
 
 const SIZES: Record<string, { label: string; hidden: number[] }> = {
   small: { label: "small (16)", hidden: [16] },
@@ -54,7 +54,9 @@ export function WalletPanel() {
         </p>
         {active.mode === "dev" && <DevWarning />}
         <Balances wallet={active} />
-        <button onClick={disconnect}>Disconnect</button>
+        <button type="button" onClick={disconnect}>
+          Disconnect
+        </button>
       </Card>
     );
   }
@@ -62,11 +64,13 @@ export function WalletPanel() {
     <Card title="Connect a wallet" testId="wallet">
       <h3>Browser wallet</h3>
       {browserWallets.length === 0 ? (
-        <Empty>No browser wallet detected (Phantom, Solflare, Backpack… appear here when installed). On the local chain, use a dev keypair below.</Empty>
+        <Empty>
+          No browser wallet detected (Phantom, Solflare, Backpack… appear here when installed). On the local chain, use a dev keypair below.
+        </Empty>
       ) : (
         <div className="row">
           {browserWallets.map((w) => (
-            <button key={w.adapter.name} onClick={() => adapter.select(w.adapter.name)} disabled={adapter.connecting}>
+            <button type="button" key={w.adapter.name} onClick={() => adapter.select(w.adapter.name)} disabled={adapter.connecting}>
               {w.adapter.icon && <img src={w.adapter.icon} alt="" width={16} height={16} />} {w.adapter.name}
             </button>
           ))}
@@ -79,9 +83,15 @@ export function WalletPanel() {
       </label>
       <label>
         or paste it:
-        <textarea rows={2} value={paste} onChange={(e) => setPaste(e.target.value)} placeholder="[12,34,…64 numbers]" data-testid="dev-keypair-paste" />
+        <textarea
+          rows={2}
+          value={paste}
+          onChange={(e) => setPaste(e.target.value)}
+          placeholder="[12,34,…64 numbers]"
+          data-testid="dev-keypair-paste"
+        />
       </label>
-      <button onClick={() => load(paste)} disabled={paste.trim() === ""}>
+      <button type="button" onClick={() => load(paste)} disabled={paste.trim() === ""}>
         Use pasted keypair
       </button>
       <ErrorBanner error={error} context="Keypair" />
@@ -92,7 +102,8 @@ export function WalletPanel() {
 function DevWarning() {
   return (
     <p className="banner warn" data-testid="dev-warning">
-      Dev keypair mode is for the local chain only: the secret key is held by this page (and this tab's session storage). Never load a key that holds real funds.
+      Dev keypair mode is for the local chain only: the secret key is held by this page (and this tab's session storage). Never load a key
+      that holds real funds.
     </p>
   );
 }
@@ -100,7 +111,7 @@ function DevWarning() {
 function Balances({ wallet }: { wallet: ActiveWallet }) {
   const chain = useChain();
   const key = wallet.publicKey.toBase58();
-  const balances = usePoll(() => chain.balances(wallet.publicKey), 3000, "bal:" + key + chain.rpcUrl);
+  const balances = usePoll(() => chain.balances(wallet.publicKey), 3000, `bal:${key}${chain.rpcUrl}`);
   if (balances.loading) return <Loading />;
   return (
     <div>
@@ -155,12 +166,20 @@ export function ClientPage() {
 
 function JobForm({ wallet }: { wallet: ActiveWallet }) {
   const chain = useChain();
-  const [draft, setDraft] = useState<JobDraft>({ datasetCid: "", samples: 3000, features: 8, classes: 3, epochs: 20, priority: "normal", size: "medium" });
+  const [draft, setDraft] = useState<JobDraft>({
+    datasetCid: "",
+    samples: 3000,
+    features: 8,
+    classes: 3,
+    epochs: 20,
+    priority: "normal",
+    size: "medium",
+  });
   const [quote, setQuote] = useState<Quote | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [pending, setPending] = useState<{ body: SubmitRequest; key: string; escrow: string } | null>(null);
-  const balances = usePoll(() => chain.balances(wallet.publicKey), 3000, "form-bal:" + wallet.publicKey.toBase58() + chain.rpcUrl);
+  const balances = usePoll(() => chain.balances(wallet.publicKey), 3000, `form-bal:${wallet.publicKey.toBase58()}${chain.rpcUrl}`);
 
   const set = (field: keyof JobDraft) => (event: ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
     const value = event.target.value;
@@ -219,7 +238,13 @@ function JobForm({ wallet }: { wallet: ActiveWallet }) {
       setBusy("Creating the escrow on chain (approve in your wallet)…");
       const jobId = await newJobId();
       const { escrow } = await chain.fundEscrow(wallet.tx, { jobId: jobId.bytes, amount, lifetimeSecs: 24 * 3600 });
-      const body = { quoteId: quote.quoteId, jobId: jobId.hex, escrow: escrow.toBase58(), datasetCid: draft.datasetCid.trim(), config: specOf(draft) };
+      const body = {
+        quoteId: quote.quoteId,
+        jobId: jobId.hex,
+        escrow: escrow.toBase58(),
+        datasetCid: draft.datasetCid.trim(),
+        config: specOf(draft),
+      };
       const key = randomHex(16);
       setPending({ body, key, escrow: escrow.toBase58() });
       await submit(body, key);
@@ -276,17 +301,28 @@ function JobForm({ wallet }: { wallet: ActiveWallet }) {
           </label>
         </div>
         <p className="muted">
-          MLP {widths.join("-")} = {parameters.toLocaleString()} parameters; priced as {draft.samples} samples × {draft.features} features × {draft.epochs} epochs.
+          MLP {widths.join("-")} = {parameters.toLocaleString()} parameters; priced as {draft.samples} samples × {draft.features} features ×{" "}
+          {draft.epochs} epochs.
         </p>
         <button type="submit" disabled={busy !== null} data-testid="get-quote">
           Get quote
         </button>
       </form>
-      {busy !== null && <p className="banner info" data-testid="busy">{busy}</p>}
-      <ErrorBanner error={error instanceof FundingError || error instanceof ApiError ? error : error} context={error instanceof FundingError ? "Escrow" : undefined} />
+      {busy !== null && (
+        <p className="banner info" data-testid="busy">
+          {busy}
+        </p>
+      )}
+      <ErrorBanner
+        error={error instanceof FundingError || error instanceof ApiError ? error : error}
+        context={error instanceof FundingError ? "Escrow" : undefined}
+      />
       {pending !== null && busy === null && (
         <div className="banner warn">
-          Escrow {pending.escrow} is funded but the submission did not go through. <button onClick={() => void submit(pending.body, pending.key)}>Retry submission</button>
+          Escrow {pending.escrow} is funded but the submission did not go through.{" "}
+          <button type="button" onClick={() => void submit(pending.body, pending.key)}>
+            Retry submission
+          </button>
         </div>
       )}
       {quote !== null && preview !== null && (
@@ -307,20 +343,25 @@ function JobForm({ wallet }: { wallet: ActiveWallet }) {
             </tbody>
           </table>
           <p data-testid="quote-split">
-            On release the node gets <Amount value={quote.nodeAmount} testId="quote-node" /> ({(100 - quote.feeBps / 100).toFixed(0)}%) and the platform{" "}
-            <Amount value={quote.platformFee} testId="quote-platform" /> ({(quote.feeBps / 100).toFixed(0)}%).
+            On release the node gets <Amount value={quote.nodeAmount} testId="quote-node" /> ({(100 - quote.feeBps / 100).toFixed(0)}%) and
+            the platform <Amount value={quote.platformFee} testId="quote-platform" /> ({(quote.feeBps / 100).toFixed(0)}%).
             {(preview.node !== BigInt(quote.nodeAmount) || preview.platform !== BigInt(quote.platformFee)) && (
-              <strong className="error"> The coordinator's split differs from the program's math ({preview.node.toString()}/{preview.platform.toString()}).</strong>
+              <strong className="error">
+                {" "}
+                The coordinator's split differs from the program's math ({preview.node.toString()}/{preview.platform.toString()}).
+              </strong>
             )}
           </p>
           <p className="muted">
-            About {quote.estimate.gpuHours.toFixed(4)} GPU-hours on the {quote.gpu.priceModel} reference, ≥ {quote.estimate.minVramGb} GB VRAM. Expires {time(quote.expiresAt)}.
+            About {quote.estimate.gpuHours.toFixed(4)} GPU-hours on the {quote.gpu.priceModel} reference, ≥ {quote.estimate.minVramGb} GB
+            VRAM. Expires {time(quote.expiresAt)}.
           </p>
           <h3>
             Matching: <span data-testid="availability">{quote.availability.verdict}</span>
           </h3>
           <p>
-            {quote.availability.eligible} eligible node(s), {quote.availability.availableNow} available now, {quote.availability.queueDepth} job(s) queued.
+            {quote.availability.eligible} eligible node(s), {quote.availability.availableNow} available now, {quote.availability.queueDepth}{" "}
+            job(s) queued.
           </p>
           {quote.availability.reasons.length > 0 && (
             <ul data-testid="reasons">
@@ -331,28 +372,33 @@ function JobForm({ wallet }: { wallet: ActiveWallet }) {
           )}
           {quote.availability.candidates.length > 0 && (
             <Table head={["Node", "GPU", "Class", "State", "Reliability", "Cost"]}>
-                {quote.availability.candidates.map((c) => (
-                  <tr key={c.nodeId}>
-                    <td>
-                      <code>{shortKey(c.nodeId)}</code>
-                    </td>
-                    <td>{c.gpuModel}</td>
-                    <td>{c.nodeClass}</td>
-                    <td>{c.state}</td>
-                    <td>{percent(c.reliability)}</td>
-                    <td className="num">
-                      <Amount value={c.nodeCost} />
-                    </td>
-                  </tr>
-                ))}
-              </Table>
+              {quote.availability.candidates.map((c) => (
+                <tr key={c.nodeId}>
+                  <td>
+                    <code>{shortKey(c.nodeId)}</code>
+                  </td>
+                  <td>{c.gpuModel}</td>
+                  <td>{c.nodeClass}</td>
+                  <td>{c.state}</td>
+                  <td>{percent(c.reliability)}</td>
+                  <td className="num">
+                    <Amount value={c.nodeCost} />
+                  </td>
+                </tr>
+              ))}
+            </Table>
           )}
           {short && amount !== null && balance !== null && (
             <p className="banner error" data-testid="insufficient">
               {insufficientMessage(balance, amount)}.
             </p>
           )}
-          <button onClick={() => void fundAndSubmit()} disabled={busy !== null || short || balance === null} data-testid="fund-submit">
+          <button
+            type="button"
+            onClick={() => void fundAndSubmit()}
+            disabled={busy !== null || short || balance === null}
+            data-testid="fund-submit"
+          >
             Fund escrow & submit
           </button>
         </div>
@@ -362,7 +408,7 @@ function JobForm({ wallet }: { wallet: ActiveWallet }) {
 }
 
 function MyJobs({ wallet }: { wallet: ActiveWallet }) {
-  const jobs = usePoll(() => api.jobs(wallet.signer), 2000, "jobs:" + wallet.publicKey.toBase58());
+  const jobs = usePoll(() => api.jobs(wallet.signer), 2000, `jobs:${wallet.publicKey.toBase58()}`);
   return (
     <Card title="My jobs" testId="my-jobs">
       <ErrorBanner error={jobs.error} />
@@ -372,26 +418,26 @@ function MyJobs({ wallet }: { wallet: ActiveWallet }) {
         <Empty>No jobs yet. Quote one above.</Empty>
       ) : (
         <Table head={["Job", "Status", "Escrow", "Node", "Submitted"]}>
-            {jobs.data.jobs.map((job: Job) => (
-              <tr key={job.jobId}>
-                <td>
-                  <a href={`#/jobs/${job.jobId}`}>
-                    <code>{job.jobId.slice(0, 12)}…</code>
-                  </a>
-                </td>
-                <td>
-                  <StatusBadge status={job.status} />
-                </td>
-                <td className="num">
-                  <Amount value={job.escrow.amount} />
-                </td>
-                <td>
-                  <code>{shortKey(job.nodeId)}</code>
-                </td>
-                <td>{time(job.submittedAt)}</td>
-              </tr>
-            ))}
-          </Table>
+          {jobs.data.jobs.map((job: Job) => (
+            <tr key={job.jobId}>
+              <td>
+                <a href={`#/jobs/${job.jobId}`}>
+                  <code>{job.jobId.slice(0, 12)}…</code>
+                </a>
+              </td>
+              <td>
+                <StatusBadge status={job.status} />
+              </td>
+              <td className="num">
+                <Amount value={job.escrow.amount} />
+              </td>
+              <td>
+                <code>{shortKey(job.nodeId)}</code>
+              </td>
+              <td>{time(job.submittedAt)}</td>
+            </tr>
+          ))}
+        </Table>
       )}
     </Card>
   );

@@ -79,18 +79,27 @@ export function JobPage({ jobId }: { jobId: string }) {
           <p className="muted" data-testid="run-progress">
             {j.verifiedProgress != null && (
               <>
-                Verified checkpoint: epoch {j.verifiedProgress.epoch} of {j.verifiedProgress.epochs} (the coordinator fetched it and checked its sha256).{" "}
+                Verified checkpoint: epoch {j.verifiedProgress.epoch} of {j.verifiedProgress.epochs} (the coordinator fetched it and checked
+                its sha256).{" "}
               </>
             )}
-            {(j.resumeEpoch ?? 0) > 0 && <>This run resumed from epoch {j.resumeEpoch}, an earlier node&apos;s verified checkpoint; it is paid only for the epochs after it.</>}
+            {(j.resumeEpoch ?? 0) > 0 && (
+              <>
+                This run resumed from epoch {j.resumeEpoch}, an earlier node&apos;s verified checkpoint; it is paid only for the epochs
+                after it.
+              </>
+            )}
           </p>
         )}
         <p>
-          Escrow <Amount value={j.escrow.amount} testId="job-amount" /> · priority {j.priority} · node <code>{shortKey(j.nodeId)}</code> · attempts {j.attempts}
+          Escrow <Amount value={j.escrow.amount} testId="job-amount" /> · priority {j.priority} · node <code>{shortKey(j.nodeId)}</code> ·
+          attempts {j.attempts}
         </p>
-        <p className="muted">Dataset {j.datasetCid} · submitted {time(j.submittedAt)}</p>
+        <p className="muted">
+          Dataset {j.datasetCid} · submitted {time(j.submittedAt)}
+        </p>
         {CANCELLABLE.includes(j.status) && (
-          <button onClick={() => void cancel()} disabled={cancelling} data-testid="cancel">
+          <button type="button" onClick={() => void cancel()} disabled={cancelling} data-testid="cancel">
             {cancelling ? "Cancelling…" : "Cancel job"}
           </button>
         )}
@@ -104,7 +113,9 @@ export function JobPage({ jobId }: { jobId: string }) {
               <strong>Released.</strong> The node was paid <Amount value={paid.nodePaid} testId="paid-node" /> and the platform{" "}
               <Amount value={paid.platformPaid} testId="paid-platform" /> ({j.escrow.feeBps / 100}% fee) of <Amount value={paid.amount} />.
             </p>
-            {(paid.nodePaid !== expected.node || paid.platformPaid !== expected.platform) && <p className="banner error">The chain's payout differs from the 90/10 split of the escrow.</p>}
+            {(paid.nodePaid !== expected.node || paid.platformPaid !== expected.platform) && (
+              <p className="banner error">The chain's payout differs from the 90/10 split of the escrow.</p>
+            )}
           </div>
         ) : j.status === "refunded" && paid !== null ? (
           <p data-testid="refunded">
@@ -112,14 +123,16 @@ export function JobPage({ jobId }: { jobId: string }) {
           </p>
         ) : j.status === "settled" && paid !== null ? (
           <p data-testid="settled">
-            <strong>Settled by verified progress.</strong> Node <Amount value={paid.nodePaid} testId="paid-node" />, platform <Amount value={paid.platformPaid} testId="paid-platform" />, client refund{" "}
-            <Amount value={paid.refunded} testId="paid-refund" />.
+            <strong>Settled by verified progress.</strong> Node <Amount value={paid.nodePaid} testId="paid-node" />, platform{" "}
+            <Amount value={paid.platformPaid} testId="paid-platform" />, client refund <Amount value={paid.refunded} testId="paid-refund" />
+            .
           </p>
         ) : ["released", "refunded", "settled"].includes(j.status) ? (
           <p className="muted">The coordinator recorded the payout; waiting for the chain to show it…</p>
         ) : (
           <p>
-            Held in escrow. On release the node gets <Amount value={expected.node} /> and the platform <Amount value={expected.platform} />; a refund returns everything.
+            Held in escrow. On release the node gets <Amount value={expected.node} /> and the platform <Amount value={expected.platform} />.
+            A refund returns everything.
           </p>
         )}
         <p>
@@ -167,7 +180,9 @@ export function JobPage({ jobId }: { jobId: string }) {
               <tr>
                 <td>Proof hash</td>
                 <td>
-                  <code>{e.proofHash.every((b) => b === 0) ? "—" : Array.from(e.proofHash, (b) => b.toString(16).padStart(2, "0")).join("")}</code>
+                  <code>
+                    {e.proofHash.every((b) => b === 0) ? "—" : Array.from(e.proofHash, (b) => b.toString(16).padStart(2, "0")).join("")}
+                  </code>
                 </td>
               </tr>
               <tr>
@@ -233,6 +248,7 @@ export function JobPage({ jobId }: { jobId: string }) {
         ) : (
           <ol className="timeline">
             {j.history.map((t, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the history only grows at its end, so an entry's index is its identity.
               <li key={i}>
                 <span className="muted">{time(t.at)}</span> <StatusBadge status={t.to} /> <strong>{t.event}</strong>
                 {t.reason !== undefined && <> · {t.reason}</>}

@@ -58,30 +58,30 @@ export function PlatformPage() {
               <Empty>No settlements yet: released, refunded and settled jobs appear here.</Empty>
             ) : (
               <Table head={["When", "Job", "Outcome", "Escrow", "Node", "Platform fee", "Client refund"]}>
-                  {s.settlements.map((x) => (
-                    <tr key={x.jobId}>
-                      <td>{time(x.at)}</td>
-                      <td>
-                        <code>{x.jobId.slice(0, 10)}…</code>
-                      </td>
-                      <td>
-                        <StatusBadge status={x.outcome} />
-                      </td>
-                      <td className="num">
-                        <Amount value={x.amount} />
-                      </td>
-                      <td className="num">
-                        <Amount value={x.nodeAmount} /> <code>{shortKey(x.nodeId)}</code>
-                      </td>
-                      <td className="num">
-                        <Amount value={x.platformFee} />
-                      </td>
-                      <td className="num">
-                        <Amount value={x.clientRefund} />
-                      </td>
-                    </tr>
-                  ))}
-                </Table>
+                {s.settlements.map((x) => (
+                  <tr key={x.jobId}>
+                    <td>{time(x.at)}</td>
+                    <td>
+                      <code>{x.jobId.slice(0, 10)}…</code>
+                    </td>
+                    <td>
+                      <StatusBadge status={x.outcome} />
+                    </td>
+                    <td className="num">
+                      <Amount value={x.amount} />
+                    </td>
+                    <td className="num">
+                      <Amount value={x.nodeAmount} /> <code>{shortKey(x.nodeId)}</code>
+                    </td>
+                    <td className="num">
+                      <Amount value={x.platformFee} />
+                    </td>
+                    <td className="num">
+                      <Amount value={x.clientRefund} />
+                    </td>
+                  </tr>
+                ))}
+              </Table>
             )}
           </Card>
         </>

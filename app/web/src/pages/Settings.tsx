@@ -1,4 +1,4 @@
-import { FormEvent, useState } from "react";
+import { type FormEvent, useState } from "react";
 
 import { Card } from "../components";
 import { useApp } from "../context";
@@ -21,8 +21,8 @@ export function SettingsPage() {
             <input value={rpcUrl} onChange={(e) => setRpcUrl(e.target.value)} data-testid="rpc-url" />
           </label>
           <p className="muted">
-            Default {defaultSettings().rpcUrl}: the page's own origin, which forwards to the chain (vite dev proxies /rpc). The localnet's RPC sends no CORS headers, so it
-            cannot be called from the page directly; devnet's can.
+            Default {defaultSettings().rpcUrl}: the page's own origin, which forwards to the chain (vite dev proxies /rpc). The localnet's
+            RPC sends no CORS headers, so it cannot be called from the page directly; devnet's can.
           </p>
           <label>
             IPFS gateway (for downloading weights)

@@ -7,12 +7,12 @@
  * Off ("" or absent, the default) nothing is served; a directory that does not exist,
  * or holds no index.html, is logged and serves nothing.
  */
-import { existsSync, statSync } from "fs";
-import { join, resolve } from "path";
+import { existsSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
 
-import express, { Express, NextFunction, Request, Response } from "express";
+import express, { type Express, type NextFunction, type Request, type Response } from "express";
 
-import { ApiContext } from "../context";
+import type { ApiContext } from "../context";
 
 /** Paths that belong to the API and are never answered by the dashboard. */
 const API_PATH = /^\/(v1|health|metrics|openapi\.yaml|rpc)(\/|$)/;
@@ -23,7 +23,10 @@ export function dashboardRoutes(app: Express, ctx: ApiContext): void {
   const root = resolve(dir);
   const index = join(root, "index.html");
   if (!existsSync(root) || !statSync(root).isDirectory() || !existsSync(index)) {
-    ctx.log.warn("dashboard not served: http.dashboardDir is not a directory with an index.html; build it (npm run build:web) or unset CYXWIZ_DASHBOARD_DIR", { dir: root });
+    ctx.log.warn(
+      "dashboard not served: http.dashboardDir is not a directory with an index.html; build it (npm run build:web) or unset CYXWIZ_DASHBOARD_DIR",
+      { dir: root },
+    );
     return;
   }
   ctx.log.info("serving the dashboard", { dir: root, rpcForwardedTo: ctx.config.rpcUrl });
@@ -79,7 +82,10 @@ async function forwardRpc(ctx: ApiContext, raw: Buffer, res: Response): Promise<
       body: raw,
       signal: AbortSignal.timeout(30_000),
     });
-    res.status(answer.status).type("application/json").send(Buffer.from(await answer.arrayBuffer()));
+    res
+      .status(answer.status)
+      .type("application/json")
+      .send(Buffer.from(await answer.arrayBuffer()));
   } catch (error) {
     ctx.log.warn("rpc forward failed", { rpcUrl: ctx.config.rpcUrl, error });
     rpcRefusal(res, 502, -32000, `the coordinator cannot reach the Solana RPC at ${ctx.config.rpcUrl}`);

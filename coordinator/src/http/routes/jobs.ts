@@ -11,19 +11,19 @@
  *
  * Each handler parses the request, calls its flow (flows/) and maps the outcome to the reply.
  */
-import { Express, RequestHandler } from "express";
+import type { Express, RequestHandler } from "express";
 
 import { abandonJob } from "../../flows/abandon";
 import { cancelJob } from "../../flows/cancel";
 import { handInCheckpoint } from "../../flows/checkpoint";
-import { NodeJobRefusal } from "../../flows/node-job";
+import type { NodeJobRefusal } from "../../flows/node-job";
 import { reportWeights } from "../../flows/report";
 import { submitJob } from "../../flows/submit";
-import { StoredJob } from "../../store/job-codec";
-import { StoredCheckpoint } from "../../store/runs";
+import type { StoredJob } from "../../store/job-codec";
+import type { StoredCheckpoint } from "../../store/runs";
 import { callerOf } from "../auth";
 import { bodyBytes, bodySha256, pathParam, readJson } from "../body";
-import { ApiContext } from "../context";
+import type { ApiContext } from "../context";
 import { ApiError, badRequest, ChainUnavailableError, conflict, notFound, unprocessable } from "../errors";
 import { sendJson, toJson } from "../json";
 import { IDEMPOTENCY_KEY_RE, JOB_ID_RE } from "../schemas";
@@ -230,7 +230,10 @@ export function runView(job: StoredJob, checkpoints: readonly StoredCheckpoint[]
   return {
     maxDurationSecs: job.maxDurationSecs,
     runningSince: job.runningSince,
-    verifiedProgress: verified === null ? null : { epoch: verified.epoch, epochs: verified.epochs, fraction: verified.fraction, cid: verified.cid, sha256: verified.sha256 },
+    verifiedProgress:
+      verified === null
+        ? null
+        : { epoch: verified.epoch, epochs: verified.epochs, fraction: verified.fraction, cid: verified.cid, sha256: verified.sha256 },
     checkpoints: checkpoints.map((c) => ({
       epoch: c.epoch,
       epochs: c.epochs,
@@ -249,10 +252,7 @@ export function runView(job: StoredJob, checkpoints: readonly StoredCheckpoint[]
 }
 
 function idempotencyConflict(): ApiError {
-  return conflict(
-    "IDEMPOTENCY_KEY_REUSED",
-    "this Idempotency-Key was used for a different submission: use a new key for a new submission",
-  );
+  return conflict("IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used for a different submission: use a new key for a new submission");
 }
 
 export function unknownNode(nodeId: string): ApiError {

@@ -7,16 +7,16 @@
  * with the same pieces: authenticate, parseJson and `beat` below. Registration and the
  * beat (which accepts an offer by naming its job) are flows/accept.ts.
  */
-import { Express, RequestHandler } from "express";
+import type { Express, RequestHandler } from "express";
 
 import { heartbeat, registerNode } from "../../flows/accept";
 import { nodeReliability } from "../../store/node-codec";
 import { nodeView } from "../views";
-import { Caller, callerOf } from "../auth";
+import { type Caller, callerOf } from "../auth";
 import { readJson } from "../body";
-import { ApiContext } from "../context";
+import type { ApiContext } from "../context";
 import { sendJson, toJson } from "../json";
-import { HeartbeatBody } from "../schemas";
+import type { HeartbeatBody } from "../schemas";
 import { notAssigned, unknownNode } from "./jobs";
 
 export function nodeRoutes(app: Express, ctx: ApiContext, body: RequestHandler, auth: RequestHandler): void {

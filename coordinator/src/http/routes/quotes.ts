@@ -3,16 +3,16 @@
  * could run it and, for the others, why not (flows/quote.ts). Stored until it
  * expires, for the submission that uses it.
  */
-import { Express, RequestHandler } from "express";
+import type { Express, RequestHandler } from "express";
 
-import { DatasetSize } from "../../domain/workload";
+import type { DatasetSize } from "../../domain/workload";
 import { quoteJob } from "../../flows/quote";
 import { callerOf } from "../auth";
 import { readJson } from "../body";
-import { ApiContext } from "../context";
+import type { ApiContext } from "../context";
 import { unprocessable } from "../errors";
 import { sendJson } from "../json";
-import { QuoteBody } from "../schemas";
+import type { QuoteBody } from "../schemas";
 import { quoteView } from "../views";
 
 function datasetOf(dataset: QuoteBody["dataset"]): DatasetSize {

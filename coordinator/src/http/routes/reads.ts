@@ -6,15 +6,15 @@
  * settlements). Every figure comes from records written atomically with the change
  * it describes (store/ledger.ts); nothing here writes.
  */
-import { Express, Request, RequestHandler } from "express";
+import type { Express, Request, RequestHandler } from "express";
 
-import { JOB_STATUSES, JobStatus } from "../../domain/job-state";
+import { JOB_STATUSES, type JobStatus } from "../../domain/job-state";
 import { isPublicKey } from "../../domain/public-key";
 import { LedgerStore } from "../../store/ledger";
-import { nodeReliability, StoredNode } from "../../store/node-codec";
+import { nodeReliability, type StoredNode } from "../../store/node-codec";
 import { callerOf } from "../auth";
 import { pathParam } from "../body";
-import { ApiContext } from "../context";
+import type { ApiContext } from "../context";
 import { badRequest } from "../errors";
 import { sendJson } from "../json";
 import { jobView, nodeView } from "../views";
@@ -92,7 +92,8 @@ export function readRoutes(app: Express, ctx: ApiContext, body: RequestHandler, 
   app.get("/v1/nodes/:id", async (req, res) => {
     onlyParams(req, []);
     const nodeId = pathParam(req, "id", NODE_ID_RE, "a node's wallet, base58");
-    if (!isPublicKey(nodeId)) throw badRequest("INVALID_FIELD", "id in the path must be a node's wallet: a base58 ed25519 public key", "id");
+    if (!isPublicKey(nodeId))
+      throw badRequest("INVALID_FIELD", "id in the path must be a node's wallet: a base58 ed25519 public key", "id");
     const node = await store.nodes.get(nodeId);
     if (node === null) throw unknownNode(nodeId);
     const [[earnings], history] = await Promise.all([ledger.earnings([nodeId]), ledger.payouts(nodeId)]);

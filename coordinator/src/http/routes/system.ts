@@ -1,7 +1,7 @@
 /** Unsigned operational routes: /health (real dependency state), /metrics, /openapi.yaml. */
-import { Express } from "express";
+import type { Express } from "express";
 
-import { ApiContext } from "../context";
+import type { ApiContext } from "../context";
 import { sendJson } from "../json";
 
 export function systemRoutes(app: Express, ctx: ApiContext): void {
