@@ -1,6 +1,6 @@
 //! JobEscrow in a real Solana bank: the program runs natively, the SPL Token
 //! and ATA programs it calls are the real ones. One test binary, one module per
-//! feature; numbers in test names refer to ../shared/docs/security-tests.md.
+//! feature; numbers in test names refer to docs/security-tests.md.
 
 mod harness;
 
