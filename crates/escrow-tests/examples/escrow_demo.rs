@@ -5,8 +5,8 @@
 //!
 //! Run: `cargo run -p escrow-tests --example escrow_demo` (or `scripts/run.sh`).
 
-#[path = "../tests/escrow/harness.rs"]
-#[allow(dead_code)]
+#[path = "../tests/escrow/harness/mod.rs"]
+#[allow(dead_code, unused_imports)]
 mod harness;
 
 use anchor_lang::{AnchorDeserialize, Discriminator};

@@ -124,7 +124,7 @@ async fn main() -> ExitCode {
         rpc_port = options.rpc_port,
         program = cyxwiz_bank::JOB_ESCROW_ID,
         faucet = chain.faucet(),
-        methods = rpc::METHODS.len(),
+        methods = rpc::methods().count(),
     );
     let result = tokio::try_join!(async { rpc.await }, async { ws.await });
     match result {

@@ -9,10 +9,12 @@
 
 use anchor_lang::prelude::*;
 
+pub mod clock;
 pub mod errors;
 pub mod events;
 pub mod instructions;
 pub mod math;
+pub mod payout;
 pub mod state;
 
 pub use instructions::*;

@@ -3,7 +3,7 @@ use anchor_spl::token::{self, CloseAccount, Mint, Token, TokenAccount};
 
 use crate::errors::EscrowError;
 use crate::events::{emit_event, EscrowClosedEvent};
-use crate::instructions::payout::Vault;
+use crate::payout::Vault;
 use crate::state::{Config, JobEscrow, CONFIG_SEED, ESCROW_SEED, VAULT_SEED};
 
 #[derive(Accounts)]

@@ -1,9 +1,9 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, Token, TokenAccount, TransferChecked};
 
+use crate::clock::now;
 use crate::errors::EscrowError;
 use crate::events::{emit_event, EscrowCreatedEvent};
-use crate::instructions::payout::now;
 use crate::state::{Config, EscrowStatus, JobEscrow, CONFIG_SEED, ESCROW_SEED, VAULT_SEED};
 
 #[derive(Accounts)]

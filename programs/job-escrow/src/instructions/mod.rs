@@ -3,7 +3,6 @@ pub mod create_escrow;
 pub mod initialize_config;
 pub mod lock_escrow;
 pub mod open_dispute;
-pub mod payout;
 pub mod reclaim_expired;
 pub mod refund_escrow;
 pub mod release_escrow;

@@ -1,8 +1,8 @@
 use anchor_lang::prelude::*;
 
+use crate::clock::now;
 use crate::errors::EscrowError;
 use crate::events::{emit_event, DisputeOpenedEvent};
-use crate::instructions::payout::now;
 use crate::state::{Config, EscrowStatus, JobEscrow, CONFIG_SEED, ESCROW_SEED};
 
 #[derive(Accounts)]

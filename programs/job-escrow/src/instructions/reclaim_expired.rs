@@ -1,10 +1,11 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 
+use crate::clock::now;
 use crate::errors::EscrowError;
 use crate::events::{emit_event, EscrowExpiredEvent};
-use crate::instructions::payout::{now, record_settlement, settle_from_vault, Payees};
 use crate::math::split;
+use crate::payout::{record_settlement, settle_from_vault, Payees};
 use crate::state::{EscrowStatus, JobEscrow, ESCROW_SEED, VAULT_SEED};
 
 /// Needs no config and no privileged key: it must work even if the coordinator,

@@ -131,8 +131,3 @@ pub fn record_settlement(
     escrow.settled_at = now.max(1);
     escrow.invariant()
 }
-
-/// The current unix time of the cluster.
-pub fn now() -> Result<i64> {
-    Ok(Clock::get()?.unix_timestamp)
-}
