@@ -155,13 +155,16 @@ describe("api: no half-written state (security test 40)", () => {
       quotes.push((await call(api, "POST", "/v1/quotes", { signer: client, body: QUOTE_REQUEST })).body.quoteId as string);
     }
     const bodies = quotes.map((quoteId) => jobBody(quoteId));
-    api.verifier.delayMs = 5;
+    // Each submission's escrow check takes 20 ms, and the killing connection is ready
+    // before the burst starts, so the kill lands while submissions are still in flight.
+    api.verifier.delayMs = 20;
     const connectionId = await api.redis.client("ID");
+    const admin = new Redis(REDIS_URL);
+    await admin.ping();
     const submit = (index: number) =>
       call(api, "POST", "/v1/jobs", { signer: client, headers: { "idempotency-key": `burst-${index}` }, body: bodies[index] });
     const burst = Promise.all(bodies.map((_, index) => submit(index)));
     while (api.verifier.calls.length < 5) await new Promise((resolve) => setTimeout(resolve, 1));
-    const admin = new Redis(REDIS_URL);
     await admin.client("KILL", "ID", String(connectionId));
     const replies = await burst;
     expect(
