@@ -83,7 +83,7 @@ fi
 ensure_redis
 ensure_ipfs
 # The dashboard the coordinator serves: rebuilt only when its sources changed.
-if [ ! -f app/web/dist/index.html ] || [ -n "$(find app/web/src app/web/index.html app/web/vite.config.mts sdk/src -newer app/web/dist/index.html -print -quit)" ]; then
+if [ ! -f app/web/dist/index.html ] || [ -n "$(find app/web/src app/web/index.html app/web/vite.config.mts sdk/src protocol/src trainer/src -newer app/web/dist/index.html -print -quit)" ]; then
   echo "building the web dashboard (app/web → app/web/dist)"
   npm run -s build:web >"$RUN_DIR/build-web.log" 2>&1 || { echo "error: the dashboard build failed; its log: $RUN_DIR/build-web.log" >&2; exit 1; }
 fi
