@@ -21,7 +21,7 @@ import {
   proofHashOf,
   sol,
   topUp,
-} from "../sdk/src";
+} from "@cyxwiz/sdk";
 
 const INSTRUCTIONS = ["create_escrow", "lock_escrow", "release_escrow"] as const;
 type InstructionName = (typeof INSTRUCTIONS)[number];

@@ -5,7 +5,7 @@
  */
 import type { AnchorProvider } from "@coral-xyz/anchor";
 
-import { createConnection } from "../sdk/src";
+import { createConnection } from "@cyxwiz/sdk";
 import { migrate } from "./migrate";
 
 async function deploy(provider: AnchorProvider): Promise<void> {

@@ -32,7 +32,7 @@ import {
   tokenAccountAddress,
   topUp,
   writeManifest,
-} from "../sdk/src";
+} from "@cyxwiz/sdk";
 
 export interface MigrateOptions {
   connection?: Connection;

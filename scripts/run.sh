@@ -83,7 +83,7 @@ fi
 ensure_redis
 ensure_ipfs
 # The dashboard the coordinator serves: rebuilt only when its sources changed.
-if [ ! -f app/web/dist/index.html ] || [ -n "$(find app/web/src app/web/index.html app/web/vite.config.mts sdk/src -newer app/web/dist/index.html -print -quit)" ]; then
+if [ ! -f app/web/dist/index.html ] || [ -n "$(find app/web/src app/web/index.html app/web/vite.config.mts sdk/src protocol/src trainer/src -newer app/web/dist/index.html -print -quit)" ]; then
   echo "building the web dashboard (app/web → app/web/dist)"
   npm run -s build:web >"$RUN_DIR/build-web.log" 2>&1 || { echo "error: the dashboard build failed; its log: $RUN_DIR/build-web.log" >&2; exit 1; }
 fi
@@ -118,8 +118,11 @@ if ! npm run -s migrate >"$RUN_DIR/migrate.log" 2>&1; then
 fi
 grep -E '^(mint|config|treasury) ' "$RUN_DIR/migrate.log" || true
 
+step "Building the TypeScript packages (npm run build: tsc -b into each package's dist/)"
+npm run -s build
+
 step "The marketplace"
-node -r ts-node/register/transpile-only app/demo/src/main.ts \
+node app/demo/dist/main.js \
   --run-dir "$RUN_DIR" --rpc-url "$CYXWIZ_RPC_URL" --localnet-dir "$CYXWIZ_LOCALNET_DIR" \
   --redis-url "redis://127.0.0.1:$REDIS_PORT" --ipfs-api "http://127.0.0.1:$IPFS_API_PORT" \
   --coordinator-port "$COORDINATOR_PORT" --dashboard "$ROOT/app/web/dist" "${DEMO_ARGS[@]}" >&3 &

@@ -32,7 +32,7 @@ cargo run -q -p idl-gen -- check
 step "Rust tests: program unit tests, JobEscrow in a real Solana bank, the localnet's RPC"
 cargo test -q --workspace 2>&1 | tee "$LOG_DIR/cargo-test.log"
 
-step "TypeScript: install, format and lint (Biome), typecheck, generated IDL types and OpenAPI document"
+step "TypeScript: install, format and lint (Biome), typecheck and build (tsc -b into each package's dist/), generated IDL types and OpenAPI document"
 npm_install
 npm run -s lint
 npm run -s typecheck

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { jobIdToHex, proofHashOf, releaseSplit, tokenBalances } from "../sdk/src";
+import { jobIdToHex, proofHashOf, releaseSplit, tokenBalances } from "@cyxwiz/sdk";
 import { type TestWallet, useEscrowSuite } from "./setup";
 
 const ESCROWS = 50;

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { chainUnixTime, eventsNamed, tokenBalance, transactionEvents } from "../sdk/src";
+import { chainUnixTime, eventsNamed, tokenBalance, transactionEvents } from "@cyxwiz/sdk";
 import { amountOf, balanceSnapshot, DAY, expectEscrowError, useEscrowSuite } from "./setup";
 
 describe("disputes", () => {

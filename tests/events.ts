@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { PublicKey } from "@solana/web3.js";
 
-import { type EscrowEventData, jobIdToHex } from "../sdk/src";
+import { type EscrowEventData, jobIdToHex } from "@cyxwiz/sdk";
 import { type FundedEscrow, useEscrowSuite } from "./setup";
 
 type Created = EscrowEventData<"escrowCreatedEvent">;

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { eventsNamed, tokenBalance, transactionEvents, warpClock } from "../sdk/src";
+import { eventsNamed, tokenBalance, transactionEvents, warpClock } from "@cyxwiz/sdk";
 import { useEscrowSuite } from "./setup";
 
 describe("expiry", () => {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { escrowAddress, proofHashOf, refundEscrowInstruction, sendInstructions } from "../sdk/src";
+import { escrowAddress, proofHashOf, refundEscrowInstruction, sendInstructions } from "@cyxwiz/sdk";
 import { balanceSnapshot, expectEscrowError, expiresIn, newJobId, useEscrowSuite } from "./setup";
 
 describe("failures leave every balance unchanged", () => {

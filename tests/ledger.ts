@@ -7,7 +7,7 @@
 import { AssertionError } from "chai";
 import { type Connection, PublicKey } from "@solana/web3.js";
 
-import { tokenBalances } from "../sdk/src";
+import { tokenBalances } from "@cyxwiz/sdk";
 
 export class UntrackedAccountError extends Error {
   constructor(account: PublicKey) {

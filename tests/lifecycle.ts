@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { eventsNamed, getEscrowHistory, jobIdToHex, proofHashOf, tokenBalance, transactionEvents } from "../sdk/src";
+import { eventsNamed, getEscrowHistory, jobIdToHex, proofHashOf, tokenBalance, transactionEvents } from "@cyxwiz/sdk";
 import { amountOf, useEscrowSuite } from "./setup";
 
 describe("escrow lifecycle: create → lock → release", () => {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { eventsNamed, proofHashOf, tokenBalance, transactionEvents } from "../sdk/src";
+import { eventsNamed, proofHashOf, tokenBalance, transactionEvents } from "@cyxwiz/sdk";
 import { amountOf, useEscrowSuite } from "./setup";
 
 describe("partial settlement on timeout", () => {

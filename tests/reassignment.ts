@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { proofHashOf, tokenBalance } from "../sdk/src";
+import { proofHashOf, tokenBalance } from "@cyxwiz/sdk";
 import { expectEscrowError, useEscrowSuite } from "./setup";
 
 describe("unlock and reassignment", () => {

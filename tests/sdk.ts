@@ -18,7 +18,7 @@ import {
   split,
   SplitRangeError,
   VAULT_SEED,
-} from "../sdk/src";
+} from "@cyxwiz/sdk";
 
 describe("sdk: split mirrors programs/job-escrow/src/math.rs", () => {
   it("a full release on the default fee is 90/10", () => {

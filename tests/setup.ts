@@ -25,7 +25,7 @@ import {
   tokenBalances,
   topUp,
   vaultAddress,
-} from "../sdk/src";
+} from "@cyxwiz/sdk";
 import { TokenLedger } from "./ledger";
 
 export const DAY = 24 * 60 * 60;

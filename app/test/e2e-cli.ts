@@ -21,7 +21,7 @@ import { PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 import Redis from "ioredis";
 
-import { createConnection, EscrowClient, readManifest, releaseSplit, tokenBalances } from "../../sdk/src";
+import { createConnection, EscrowClient, readManifest, releaseSplit, tokenBalances } from "@cyxwiz/sdk";
 import {
   type Child,
   type CliResult,
@@ -31,7 +31,7 @@ import {
   type RunningCoordinator,
   spawnCli,
   startCoordinator,
-} from "../demo/src/processes";
+} from "@cyxwiz/demo/processes";
 
 const RPC_URL = process.env.CYXWIZ_RPC_URL ?? "http://127.0.0.1:18899";
 const REDIS_URL = process.env.CYXWIZ_TEST_REDIS_URL ?? "redis://127.0.0.1:16379";

@@ -8,7 +8,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import react from "@vitejs/plugin-react";
-import { defineConfig } from "vite";
+import { defaultClientConditions, defineConfig } from "vite";
 
 const root = dirname(fileURLToPath(import.meta.url));
 const coordinator = process.env.CYXWIZ_COORDINATOR_URL ?? "http://127.0.0.1:7070";
@@ -19,6 +19,9 @@ export default defineConfig({
   base: "./",
   plugins: [react()],
   resolve: {
+    // The workspace packages (@cyxwiz/sdk, protocol, trainer) are bundled from their
+    // TypeScript sources (their exports' "source" condition), so no build of them is needed.
+    conditions: ["source", ...defaultClientConditions],
     alias: [
       // sdk/src/job-id.ts and proof.ts hash with node:crypto's createHash.
       { find: /^crypto$/, replacement: resolve(root, "src/shims/crypto.ts") },

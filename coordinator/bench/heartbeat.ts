@@ -39,7 +39,7 @@ import { Keypair } from "@solana/web3.js";
 import bs58 from "bs58";
 import type Redis from "ioredis";
 
-import { canonicalMessage, signRequest, verifyRequest } from "../../protocol/src/signed-request";
+import { canonicalMessage, signRequest, verifyRequest } from "@cyxwiz/protocol/signed-request";
 import { DEFAULT_CONFIG } from "../src/config";
 import { createLogger } from "../src/logger";
 import { createService } from "../src/service";

@@ -34,8 +34,8 @@ import {
   loadManifestKeys,
   sol,
   topUp,
-} from "../../sdk/src";
-import { signRequest } from "../../protocol/src/signed-request";
+} from "@cyxwiz/sdk";
+import { signRequest } from "@cyxwiz/protocol/signed-request";
 import { DEFAULT_CONFIG } from "../src/config";
 import { createLogger } from "../src/logger";
 import { createService } from "../src/service";

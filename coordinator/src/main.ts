@@ -1,7 +1,8 @@
+#!/usr/bin/env node
 /**
  * The coordinator's entry point:
  *
- *   ts-node coordinator/src/main.ts [--config file.json]
+ *   node coordinator/dist/main.js [--config file.json]      (after npm run build; the bin cyxwiz-coordinator)
  *
  * Configuration: defaults, then the file, then CYXWIZ_* environment variables
  * (config.ts). Start-up checks the chain before anything else: the RPC at rpcUrl, the
@@ -19,7 +20,7 @@ import { createLogger } from "./logger";
 import { connectRedis } from "./store/redis";
 import { connectChain, createCoordinator } from "./wiring";
 
-const USAGE = "usage: ts-node coordinator/src/main.ts [--config file.json]";
+const USAGE = "usage: node coordinator/dist/main.js [--config file.json]";
 /** A stop that takes longer than this is forced (exit 1). */
 const SHUTDOWN_TIMEOUT_MS = 20_000;
 

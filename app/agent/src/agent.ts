@@ -13,7 +13,7 @@
  */
 import type { Keypair } from "@solana/web3.js";
 
-import type { CoordinatorClient } from "../../lib/coordinator-client";
+import type { CoordinatorClient } from "@cyxwiz/lib";
 import { CommandExecutor } from "./command";
 import type { AgentHooks } from "./events";
 import type { GpuInfo } from "./gpu";

@@ -1,5 +1,5 @@
 /** The agent's own error, and the code an error event carries. */
-import { CoordinatorClientError } from "../../lib/coordinator-client";
+import { CoordinatorClientError } from "@cyxwiz/lib";
 
 export class AgentError extends Error {
   constructor(

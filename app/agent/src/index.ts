@@ -11,8 +11,8 @@ import { readFileSync } from "node:fs";
 
 import { Keypair } from "@solana/web3.js";
 
-import type { NodeDetailReply } from "../../../protocol/src/api/responses";
-import { CoordinatorClient, CoordinatorHttpError } from "../../lib/coordinator-client";
+import type { NodeDetailReply } from "@cyxwiz/protocol/api/responses";
+import { CoordinatorClient, CoordinatorHttpError } from "@cyxwiz/lib";
 import { NodeAgent } from "./agent";
 import { AgentError } from "./errors";
 import type { AgentHooks } from "./events";
@@ -25,7 +25,7 @@ export type { AgentEvent, AgentEventType, AgentHooks, LogLevel, OfferInfo } from
 export { catalogueModel, CPU_DEFAULT_MAX_GB, cpuNode, detectGpu, GpuDetectionError, parseNvidiaSmi, resolveGpu } from "./gpu";
 export type { GpuInfo, GpuOption } from "./gpu";
 export type { AgentIpfs } from "./ipfs";
-export { MLP_KIND } from "../../../trainer/src/spec";
+export { MLP_KIND } from "@cyxwiz/trainer/spec";
 
 export interface AgentOptions {
   /** The node's wallet: a Keypair, or the path of a solana-keygen JSON file. It is the node id and is paid. */

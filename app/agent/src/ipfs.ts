@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 
-import { type AddOptions, IpfsError, type IpfsReader, KuboIpfs, readBytes } from "../../../protocol/src/ipfs";
+import { type AddOptions, IpfsError, type IpfsReader, KuboIpfs, readBytes } from "@cyxwiz/protocol/ipfs";
 
 /** What the agent needs of IPFS; KuboIpfs is one, tests give an in-memory one. */
 export interface AgentIpfs extends IpfsReader {

@@ -3,7 +3,7 @@
  * announced), its result (the report) and, when it cannot finish, that it gives the job
  * back. The report and the give-up are retried through outages; a refusal ends them.
  */
-import { type CoordinatorClient, CoordinatorHttpError, CoordinatorProtocolError } from "../../lib/coordinator-client";
+import { type CoordinatorClient, CoordinatorHttpError, CoordinatorProtocolError } from "@cyxwiz/lib";
 import { AgentError } from "./errors";
 import { type AgentIpfs, sha256Hex } from "./ipfs";
 import { describeError } from "./kinds";

@@ -4,7 +4,7 @@
  * trainer/src/evaluate.ts computed from the very weights uploaded, which is what the
  * coordinator's evaluator (coordinator/src/proofs/builtin-evaluator.ts) recomputes.
  */
-import { type EpochProgress, MLP_KIND, parseSpec, train, TrainerError } from "../../../trainer/src";
+import { type EpochProgress, MLP_KIND, parseSpec, train, TrainerError } from "@cyxwiz/trainer";
 import { describeError, type JobContext, type JobExecutor, type JobOutcome } from "./kinds";
 import type { OfferInfo } from "./events";
 

@@ -3,7 +3,7 @@
  * the exponential backoff between tries, and one coordinator-unreachable /
  * coordinator-back pair of events per outage, whoever (beats, report, give-up) met it.
  */
-import { CoordinatorHttpError, CoordinatorProtocolError, CoordinatorUnreachableError } from "../../lib/coordinator-client";
+import { CoordinatorHttpError, CoordinatorProtocolError, CoordinatorUnreachableError } from "@cyxwiz/lib";
 import { describeError } from "./kinds";
 import type { AgentOutput } from "./output";
 

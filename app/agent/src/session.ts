@@ -11,8 +11,8 @@
  *               unreachable / 5xx → the job goes on, beats back off exponentially
  *   stop()      no more offers, the job aborted, beating stopped, run() settled
  */
-import type { HeartbeatReplyBody } from "../../../protocol/src/api/responses";
-import { type CoordinatorClient, CoordinatorHttpError } from "../../lib/coordinator-client";
+import type { HeartbeatReplyBody } from "@cyxwiz/protocol/api/responses";
+import { type CoordinatorClient, CoordinatorHttpError } from "@cyxwiz/lib";
 import type { AgentEvent, OfferInfo } from "./events";
 import { AgentError, codeOf } from "./errors";
 import type { GpuInfo } from "./gpu";

@@ -11,8 +11,8 @@ import { createHash } from "node:crypto";
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { MlpClassifierEvaluator } from "../../../coordinator/src/proofs/builtin-evaluator";
-import { parseSpec, train } from "../../../trainer/src";
+import { MlpClassifierEvaluator } from "@cyxwiz/coordinator/proofs/builtin-evaluator";
+import { parseSpec, train } from "@cyxwiz/trainer";
 import { type AgentHandle, COMMAND_KIND, runAgent } from "../src";
 import type { OfferedCheckpoint, OfferInfo } from "../src/events";
 import { EventLog, FakeCoordinator, MemoryIpfs, mlpConfig, smallDataset } from "./harness/fakes";

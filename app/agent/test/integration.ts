@@ -16,8 +16,8 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { jobIdToHex, releaseSplit, tokenBalance } from "../../../sdk/src";
-import { generateDatasetBytes, parseSpec, train } from "../../../trainer/src";
+import { jobIdToHex, releaseSplit, tokenBalance } from "@cyxwiz/sdk";
+import { generateDatasetBytes, parseSpec, train } from "@cyxwiz/trainer";
 import { useEscrowSuite } from "../../../tests/setup";
 import { call } from "../../../coordinator/test/integration/api-harness";
 import {

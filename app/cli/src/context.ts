@@ -5,9 +5,9 @@
  */
 import type { Connection, Keypair } from "@solana/web3.js";
 
-import { createConnection, EscrowClient, ConfigNotInitializedError } from "../../../sdk/src";
-import { IpfsError, KuboIpfs, readBytes } from "../../../protocol/src/ipfs";
-import { CoordinatorClient } from "../../lib/coordinator-client";
+import { createConnection, EscrowClient, ConfigNotInitializedError } from "@cyxwiz/sdk";
+import { IpfsError, KuboIpfs, readBytes } from "@cyxwiz/protocol/ipfs";
+import { CoordinatorClient } from "@cyxwiz/lib";
 import type { FlagValues } from "./args";
 import { unreachableError, userError, viaRpc } from "./errors";
 import type { Output } from "./output";

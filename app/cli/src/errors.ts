@@ -5,13 +5,8 @@
  *
  *   0 ok · 1 user error · 2 usage · 3 service unreachable · 4 job failed / refunded
  */
-import { KeypairFileError, TransactionFailedError, decodeProgramError } from "../../../sdk/src";
-import {
-  CoordinatorClientError,
-  CoordinatorHttpError,
-  CoordinatorProtocolError,
-  CoordinatorUnreachableError,
-} from "../../lib/coordinator-client";
+import { KeypairFileError, TransactionFailedError, decodeProgramError } from "@cyxwiz/sdk";
+import { CoordinatorClientError, CoordinatorHttpError, CoordinatorProtocolError, CoordinatorUnreachableError } from "@cyxwiz/lib";
 
 export const EXIT = { ok: 0, user: 1, usage: 2, unreachable: 3, jobFailed: 4 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -3,8 +3,8 @@
  * reason once, and keeps a status line (spinner; a progress bar while it runs) until
  * the job is final.
  */
-import type { JobReply, TransitionBody } from "../../../protocol/src/api/responses";
-import { type CoordinatorClient, CoordinatorUnreachableError } from "../../lib/coordinator-client";
+import type { JobReply, TransitionBody } from "@cyxwiz/protocol/api/responses";
+import { type CoordinatorClient, CoordinatorUnreachableError } from "@cyxwiz/lib";
 import { type Output, progressBar, shortKey } from "./output";
 import { transitionLine } from "./render";
 

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 
-import { DATASET_HEADER_BYTES, type MlpClassifierSpec, parameterCount, parseSpec, TrainerError } from "../../../trainer/src";
-import type { Priority, QuoteRequest } from "../../lib/coordinator-client";
+import { DATASET_HEADER_BYTES, type MlpClassifierSpec, parameterCount, parseSpec, TrainerError } from "@cyxwiz/trainer";
+import type { Priority, QuoteRequest } from "@cyxwiz/lib";
 import type { FlagSpec } from "./args";
 import type { Context } from "./context";
 import { usageError, userError } from "./errors";

@@ -3,9 +3,9 @@ import { randomBytes } from "node:crypto";
 
 import { type Keypair, LAMPORTS_PER_SOL, type PublicKey } from "@solana/web3.js";
 
-import { chainUnixTime, type EscrowClient, jobIdFromHex, tokenBalance } from "../../../sdk/src";
-import type { JobReply, SubmittedReply } from "../../../protocol/src/api/responses";
-import { type CoordinatorClient, CoordinatorHttpError, CoordinatorUnreachableError } from "../../lib/coordinator-client";
+import { chainUnixTime, type EscrowClient, jobIdFromHex, tokenBalance } from "@cyxwiz/sdk";
+import type { JobReply, SubmittedReply } from "@cyxwiz/protocol/api/responses";
+import { type CoordinatorClient, CoordinatorHttpError, CoordinatorUnreachableError } from "@cyxwiz/lib";
 import type { Context } from "./context";
 import { userError } from "./errors";
 import { formatTokens } from "./output";

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `cyxwiz`: the marketplace from a terminal. One entry point:
  *

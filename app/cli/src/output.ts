@@ -3,7 +3,7 @@
  * status line (spinner, progress bar) is drawn only on a terminal; elsewhere each new
  * status is printed once as a plain line, so logs and tests read the same story.
  */
-import { CYXWIZ_DECIMALS } from "../../../sdk/src";
+import { CYXWIZ_DECIMALS } from "@cyxwiz/sdk";
 
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 

@@ -1,5 +1,5 @@
 /** Sentences for the coordinator's answers: quotes, job transitions, proof verdicts. */
-import type { ProofVerdictBody, QuoteReply, TransitionBody } from "../../../protocol/src/api/responses";
+import type { ProofVerdictBody, QuoteReply, TransitionBody } from "@cyxwiz/protocol/api/responses";
 import { clockTime, formatMemoryGb, formatTokens, shortKey } from "./output";
 
 function percent(bps: number): string {

@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 
 import type { Keypair } from "@solana/web3.js";
 
-import { readKeypairFile } from "../../../sdk/src";
+import { readKeypairFile } from "@cyxwiz/sdk";
 import type { FlagSpec, FlagValues } from "./args";
 import { userError } from "./errors";
 

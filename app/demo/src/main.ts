@@ -13,19 +13,19 @@ import { join } from "node:path";
 
 import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
 
-import { readManifest, releaseSplit, tokenBalances, writeKeypairFile } from "../../../sdk/src";
-import { type FlagSpec, parseArgs } from "../../cli/src/args";
-import { addDemoDataset, fundWallet, jobSpec } from "../../cli/src/commands/dev";
-import { eventLine } from "../../cli/src/commands/node";
-import { Context } from "../../cli/src/context";
-import { CliError, toCliError } from "../../cli/src/errors";
-import { followJob } from "../../cli/src/follow";
-import { checkFunds, createJobEscrow, submitIdempotent } from "../../cli/src/jobs";
-import { planJob } from "../../cli/src/job-spec";
-import { formatMemoryGb, formatTokens, Output } from "../../cli/src/output";
-import { quoteLines, reevaluatedMetrics, verdictLines } from "../../cli/src/render";
-import type { NodeReply } from "../../../protocol/src/api/responses";
-import type { OfferInfo } from "../../agent/src/events";
+import { readManifest, releaseSplit, tokenBalances, writeKeypairFile } from "@cyxwiz/sdk";
+import { type FlagSpec, parseArgs } from "@cyxwiz/cli/args";
+import { addDemoDataset, fundWallet, jobSpec } from "@cyxwiz/cli/commands/dev";
+import { eventLine } from "@cyxwiz/cli/commands/node";
+import { Context } from "@cyxwiz/cli/context";
+import { CliError, toCliError } from "@cyxwiz/cli/errors";
+import { followJob } from "@cyxwiz/cli/follow";
+import { checkFunds, createJobEscrow, submitIdempotent } from "@cyxwiz/cli/jobs";
+import { planJob } from "@cyxwiz/cli/job-spec";
+import { formatMemoryGb, formatTokens, Output } from "@cyxwiz/cli/output";
+import { quoteLines, reevaluatedMetrics, verdictLines } from "@cyxwiz/cli/render";
+import type { NodeReply } from "@cyxwiz/protocol/api/responses";
+import type { OfferInfo } from "@cyxwiz/agent/events";
 import { type Child, jsonLines, type RunningCoordinator, spawnCli, startCoordinator } from "./processes";
 
 const FLAGS: readonly FlagSpec[] = [

@@ -1,7 +1,8 @@
 /**
  * Child processes of the demo and the CLI's end-to-end test: the coordinator
- * (coordinator/src/main.ts) and `cyxwiz` commands, each a real process run through
- * ts-node (transpile-only), its output kept in a log file and read line by line.
+ * (coordinator/dist/main.js) and `cyxwiz` commands (app/cli/dist/main.js), each a real
+ * process running the compiled JavaScript (`npm run build` first), its output kept in a
+ * log file and read line by line.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
@@ -10,9 +11,8 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 
 export const ROOT = resolve(__dirname, "..", "..", "..");
-const TS_NODE = join(ROOT, "node_modules", "ts-node", "register", "transpile-only");
-export const CLI_MAIN = join(ROOT, "app", "cli", "src", "main.ts");
-const COORDINATOR_MAIN = join(ROOT, "coordinator", "src", "main.ts");
+export const CLI_MAIN = join(ROOT, "app", "cli", "dist", "main.js");
+const COORDINATOR_MAIN = join(ROOT, "coordinator", "dist", "main.js");
 
 export interface Child {
   readonly process: ChildProcess;
@@ -31,9 +31,9 @@ export interface SpawnOptions {
   readonly onLine?: (line: string) => void;
 }
 
-/** A TypeScript entry point of this repository as a process of its own. */
-export function spawnTs(script: string, args: readonly string[], options: SpawnOptions = {}): Child {
-  const child = spawn(process.execPath, ["-r", TS_NODE, script, ...args], {
+/** A compiled entry point of this repository as a process of its own. */
+export function spawnNode(script: string, args: readonly string[], options: SpawnOptions = {}): Child {
+  const child = spawn(process.execPath, [script, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -69,7 +69,7 @@ export function spawnTs(script: string, args: readonly string[], options: SpawnO
 
 /** `cyxwiz <args>` as a process. */
 export function spawnCli(args: readonly string[], options: SpawnOptions = {}): Child {
-  return spawnTs(CLI_MAIN, args, options);
+  return spawnNode(CLI_MAIN, args, options);
 }
 
 export interface CliResult {
@@ -82,7 +82,7 @@ export interface CliResult {
 /** Runs `cyxwiz <args>` to its end and collects what it printed. */
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, ["-r", TS_NODE, CLI_MAIN, ...args], {
+    const child = spawn(process.execPath, [CLI_MAIN, ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -127,11 +127,11 @@ export interface RunningCoordinator {
   readonly child: Child;
 }
 
-/** Starts coordinator/src/main.ts and resolves at its ready line; rejects if it exits first. */
+/** Starts coordinator/dist/main.js and resolves at its ready line; rejects if it exits first. */
 export async function startCoordinator(options: CoordinatorOptions): Promise<RunningCoordinator> {
   let ready: (url: string) => void = () => undefined;
   const readyLine = new Promise<string>((resolveReady) => (ready = resolveReady));
-  const child = spawnTs(COORDINATOR_MAIN, [], {
+  const child = spawnNode(COORDINATOR_MAIN, [], {
     log: options.log,
     env: {
       CYXWIZ_COORDINATOR_PORT: String(options.port),

@@ -28,8 +28,8 @@ export class ApiError extends Error {
 
 // The request and reply types are the API's schemas (protocol/src/api), type-only: no
 // zod or other Node code is bundled.
-import type { Priority } from "../../../protocol/src/api/constants";
-import type { JobRequest, QuoteRequest } from "../../../protocol/src/api/requests";
+import type { Priority } from "@cyxwiz/protocol/api/constants";
+import type { JobRequest, QuoteRequest } from "@cyxwiz/protocol/api/requests";
 import type {
   CancelReply,
   HealthReply,
@@ -41,7 +41,7 @@ import type {
   StatsReply,
   SubmittedReply,
   TransitionBody,
-} from "../../../protocol/src/api/responses";
+} from "@cyxwiz/protocol/api/responses";
 
 export type { Priority, QuoteRequest };
 export type SubmitRequest = JobRequest;

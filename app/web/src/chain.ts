@@ -6,14 +6,14 @@
  */
 import { Connection, type PublicKey, Transaction } from "@solana/web3.js";
 
-import { chainUnixTime } from "../../../sdk/src/clock";
-import { type MarketConfig, requireConfig } from "../../../sdk/src/config-account";
-import { decodeProgramError } from "../../../sdk/src/errors";
-import { type Escrow, fetchEscrow } from "../../../sdk/src/escrow-account";
-import { createEscrowInstruction } from "../../../sdk/src/instructions/create-escrow";
-import { escrowAddress } from "../../../sdk/src/pda";
-import { jobEscrowProgram, type JobEscrowProgram } from "../../../sdk/src/program";
-import { tokenAccountAddress, tokenBalance } from "../../../sdk/src/token";
+import { chainUnixTime } from "@cyxwiz/sdk/clock";
+import { type MarketConfig, requireConfig } from "@cyxwiz/sdk/config-account";
+import { decodeProgramError } from "@cyxwiz/sdk/errors";
+import { type Escrow, fetchEscrow } from "@cyxwiz/sdk/escrow-account";
+import { createEscrowInstruction } from "@cyxwiz/sdk/instructions/create-escrow";
+import { escrowAddress } from "@cyxwiz/sdk/pda";
+import { jobEscrowProgram, type JobEscrowProgram } from "@cyxwiz/sdk/program";
+import { tokenAccountAddress, tokenBalance } from "@cyxwiz/sdk/token";
 import { tokens as formatTokens } from "./format";
 import { FundingError } from "./funding-error";
 

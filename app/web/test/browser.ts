@@ -26,7 +26,7 @@ import { type Connection, Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 import { type Browser, chromium, type Page } from "playwright-core";
 
-import { type AgentHandle, runAgent } from "../../agent/src";
+import { type AgentHandle, runAgent } from "@cyxwiz/agent";
 import {
   createConnection,
   fetchEscrow,
@@ -39,8 +39,8 @@ import {
   releaseSplit,
   tokenAccountAddress,
   tokenBalance,
-} from "../../../sdk/src";
-import { generateDatasetBytes } from "../../../trainer/src";
+} from "@cyxwiz/sdk";
+import { generateDatasetBytes } from "@cyxwiz/trainer";
 import { testIpfs } from "../../../coordinator/test/integration/ipfs-harness";
 
 const ROOT = resolve(__dirname, "../../..");
@@ -87,11 +87,15 @@ async function until<T>(what: string, check: () => Promise<T | null>, ms = WAIT_
 async function startCoordinator(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const port = await freePort();
   let output = "";
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", join(ROOT, "coordinator/src/main.ts")], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, CYXWIZ_COORDINATOR_PORT: String(port), TS_NODE_PROJECT: join(ROOT, "tsconfig.json") },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--conditions=source", "-r", "ts-node/register/transpile-only", join(ROOT, "coordinator/src/main.ts")],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env, CYXWIZ_COORDINATOR_PORT: String(port), TS_NODE_PROJECT: join(ROOT, "tsconfig.json") },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   child.stdout?.on("data", (chunk) => (output += String(chunk)));
   child.stderr?.on("data", (chunk) => (output += String(chunk)));
   await until(
@@ -259,7 +263,7 @@ describe("web dashboard in chromium: quote → fund → submit → Released 90/1
     if (coordinator !== null) await stopChild(coordinator.child);
     // This run's keys only.
     if (redisPrefix !== undefined) {
-      const { default: Redis } = await import("ioredis");
+      const { Redis } = await import("ioredis");
       const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
       redis.on("error", () => undefined);
       await redis.connect().catch(() => undefined);

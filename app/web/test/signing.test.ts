@@ -7,7 +7,7 @@ import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 import { createPrivateKey, sign as nodeSign } from "node:crypto";
 
-import { canonicalMessage as coordinatorMessage, verifyRequest, AuthError } from "../../../protocol/src/signed-request";
+import { canonicalMessage as coordinatorMessage, verifyRequest, AuthError } from "@cyxwiz/protocol/signed-request";
 import { keypairSigner, parseKeypairJson } from "../src/dev-keypair";
 import { canonicalMessage, type MessageSigner, signedHeaders } from "../src/signing";
 

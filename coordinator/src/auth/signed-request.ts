@@ -1,2 +1,2 @@
 /** The signed-request format is the protocol's (protocol/src/signed-request.ts); re-exported for older imports. */
-export * from "../../../protocol/src/signed-request";
+export * from "@cyxwiz/protocol/signed-request";

@@ -6,7 +6,7 @@
  */
 import type { AccountInfo, Connection, PublicKey } from "@solana/web3.js";
 
-import { chainUnixTime, decodeEscrow, type Escrow, IDL, type JobEscrowProgram } from "../../../sdk/src";
+import { chainUnixTime, decodeEscrow, type Escrow, IDL, type JobEscrowProgram } from "@cyxwiz/sdk";
 
 type RawEscrow = Parameters<typeof decodeEscrow>[1];
 

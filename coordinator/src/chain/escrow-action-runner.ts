@@ -37,7 +37,7 @@
 import type { Connection, PublicKey, Signer } from "@solana/web3.js";
 import type Redis from "ioredis";
 
-import type { Escrow, EscrowStatusName, JobEscrowProgram, ProofHash } from "../../../sdk/src";
+import type { Escrow, EscrowStatusName, JobEscrowProgram, ProofHash } from "@cyxwiz/sdk";
 import type { Logger } from "../logger";
 import { decodeJobEscrow, fetchJobEscrow, readEscrowSnapshot } from "./escrow-account";
 import { SettlementError, SettlementFailedError } from "./errors";

@@ -8,7 +8,7 @@
  */
 import type { Connection, Signer } from "@solana/web3.js";
 
-import type { Escrow, JobEscrowProgram } from "../../../sdk/src";
+import type { Escrow, JobEscrowProgram } from "@cyxwiz/sdk";
 import type { Logger } from "../logger";
 import { fetchJobEscrow } from "./escrow-account";
 import { SettlementError } from "./errors";

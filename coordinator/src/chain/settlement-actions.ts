@@ -20,7 +20,7 @@ import {
   split,
   tokenAccountAddress,
   unlockEscrowInstruction,
-} from "../../../sdk/src";
+} from "@cyxwiz/sdk";
 import type { EscrowInstruction } from "../domain/job-state";
 import { SettlementError } from "./errors";
 

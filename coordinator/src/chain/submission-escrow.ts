@@ -13,7 +13,7 @@
  */
 import type { Connection, PublicKey } from "@solana/web3.js";
 
-import { type Escrow, escrowAddress, type JobEscrowProgram, type JobId, jobIdToHex } from "../../../sdk/src";
+import { type Escrow, escrowAddress, type JobEscrowProgram, type JobId, jobIdToHex } from "@cyxwiz/sdk";
 import { decodeJobEscrow, isJobEscrowData, readEscrowSnapshot } from "./escrow-account";
 import { EscrowRejection } from "./errors";
 

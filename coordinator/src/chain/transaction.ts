@@ -7,7 +7,7 @@
 import { type Connection, type Signer, Transaction, type TransactionError, type TransactionInstruction } from "@solana/web3.js";
 import bs58 from "bs58";
 
-import { decodeProgramError, TransactionFailedError } from "../../../sdk/src";
+import { decodeProgramError, TransactionFailedError } from "@cyxwiz/sdk";
 import type { SignedTransaction } from "./intent-store";
 
 /** Sends wire bytes; the confirmation is polled separately. Injected in tests to drop or crash. */

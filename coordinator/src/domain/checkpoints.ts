@@ -21,14 +21,14 @@
  */
 import { createHash } from "node:crypto";
 
-import { MAX_EPOCHS } from "../../../protocol/src/api/constants";
+import { MAX_EPOCHS } from "@cyxwiz/protocol/api/constants";
 import { CoordinatorError } from "./errors";
 
 export const CHECKPOINT_STATUSES = ["pending", "verified", "rejected"] as const;
 export type CheckpointStatus = (typeof CHECKPOINT_STATUSES)[number];
 
 /** The most epochs a job may declare, and the maxDurationSecs bounds, are the API's. */
-export { MAX_DURATION_SECS, MAX_EPOCHS, MIN_DURATION_SECS } from "../../../protocol/src/api/constants";
+export { MAX_DURATION_SECS, MAX_EPOCHS, MIN_DURATION_SECS } from "@cyxwiz/protocol/api/constants";
 
 export interface Checkpoint {
   readonly epoch: number;

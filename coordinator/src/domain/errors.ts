@@ -4,6 +4,6 @@
  * for people and may change. It is a ProtocolError, like the errors of the signed-request
  * format and the IPFS reads it shares with its clients (protocol/src).
  */
-import { ProtocolError } from "../../../protocol/src/errors";
+import { ProtocolError } from "@cyxwiz/protocol/errors";
 
 export class CoordinatorError<Code extends string = string> extends ProtocolError<Code> {}

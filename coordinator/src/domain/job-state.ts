@@ -36,7 +36,7 @@
  * floor(verified fraction × 10 000) bps, and keep the node as the job's (it is the
  * escrow's payee); a cancel before the job runs refunds everything.
  */
-import { ABANDON_FAULTS, type AbandonFault, MAX_ABANDON_REASON_CHARS } from "../../../protocol/src/api/constants";
+import { ABANDON_FAULTS, type AbandonFault, MAX_ABANDON_REASON_CHARS } from "@cyxwiz/protocol/api/constants";
 import { CoordinatorError } from "./errors";
 import { describeVerdict, type ProofVerdict, type RejectedVerdict, type RetryVerdict, type VerifiedVerdict } from "./proof-verdict";
 
@@ -136,7 +136,7 @@ export type JobEvent =
   | (At & { readonly type: "cancel"; readonly nodeShareBps?: number });
 
 /** Whose fault a node says its giving up is, and the longest reason it may give: the API's. */
-export { ABANDON_FAULTS, AbandonFault, MAX_ABANDON_REASON_CHARS } from "../../../protocol/src/api/constants";
+export { ABANDON_FAULTS, AbandonFault, MAX_ABANDON_REASON_CHARS } from "@cyxwiz/protocol/api/constants";
 
 /** Why a transition happened: stable strings the API shows. */
 export type TransitionReason =

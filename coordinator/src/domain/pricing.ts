@@ -15,7 +15,7 @@
  */
 import { randomUUID } from "node:crypto";
 
-import { releaseSplit } from "../../../sdk/src/split";
+import { releaseSplit } from "@cyxwiz/sdk/split";
 import { CoordinatorError } from "./errors";
 import type { GpuCatalogue, GpuModel, NodeClass } from "./gpu";
 import { assertU64, BPS_SCALE, ceilDiv, MICRO_HOURS_PER_HOUR, MULTIPLIER_SCALE } from "./money";

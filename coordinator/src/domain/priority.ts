@@ -16,10 +16,10 @@
  * effective priority). Nothing starves: every waiting job's effective priority grows
  * without bound. A job put back in the queue keeps its `submittedAt`, hence its place.
  */
-import { PRIORITIES, type Priority } from "../../../protocol/src/api/constants";
+import { PRIORITIES, type Priority } from "@cyxwiz/protocol/api/constants";
 
 /** The levels are the API's (protocol/src/api/constants.ts). */
-export { PRIORITIES, Priority } from "../../../protocol/src/api/constants";
+export { PRIORITIES, Priority } from "@cyxwiz/protocol/api/constants";
 
 export const PRIORITY_WEIGHT: Readonly<Record<Priority, number>> = {
   normal: 1,

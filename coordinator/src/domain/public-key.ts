@@ -1,2 +1,2 @@
 /** Wallet public keys are the protocol's (protocol/src/public-key.ts); re-exported for the domain. */
-export * from "../../../protocol/src/public-key";
+export * from "@cyxwiz/protocol/public-key";

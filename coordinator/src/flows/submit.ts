@@ -6,7 +6,7 @@
  * and the run must end before the escrow's expiry minus the settle margin. Then one
  * script stores the job, queues it and records the idempotent answer.
  */
-import { releaseSplit } from "../../../sdk/src/split";
+import { releaseSplit } from "@cyxwiz/sdk/split";
 import { newJobState } from "../domain/job-state";
 import type { EscrowVerdict } from "../ports";
 import { queueUrgency } from "../domain/priority";

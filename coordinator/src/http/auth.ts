@@ -8,7 +8,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 
-import { AuthError, type RequestHeaders, verifyRequest } from "../../../protocol/src/signed-request";
+import { AuthError, type RequestHeaders, verifyRequest } from "@cyxwiz/protocol/signed-request";
 import type { NonceStore } from "../store/nonces";
 import { bodyBytes } from "./body";
 import { ApiError } from "./errors";

@@ -5,11 +5,11 @@
  */
 import { z } from "zod";
 
-import { GpuModel, requestSchemas } from "../../../protocol/src/api/requests";
+import { GpuModel, requestSchemas } from "@cyxwiz/protocol/api/requests";
 import type { GpuCatalogue } from "../domain/gpu";
 import { validator } from "./validate";
 
-export { IDEMPOTENCY_KEY_RE, JOB_ID_RE, JOB_TOKEN_RE, SHA256_RE } from "../../../protocol/src/api/constants";
+export { IDEMPOTENCY_KEY_RE, JOB_ID_RE, JOB_TOKEN_RE, SHA256_RE } from "@cyxwiz/protocol/api/constants";
 
 /** A GPU model the catalogue knows, any spelling it accepts, returned canonical (RTX_4090). */
 function gpuModel(catalogue: GpuCatalogue): z.ZodType<string, string> {

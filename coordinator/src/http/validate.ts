@@ -6,9 +6,9 @@
  */
 import type { z } from "zod";
 
-import { check } from "../../../protocol/src/api/issues";
+import { check } from "@cyxwiz/protocol/api/issues";
 
-export { jsonObject, MAX_JSON_DEPTH, nestsDeeperThan } from "../../../protocol/src/api/fields";
+export { jsonObject, MAX_JSON_DEPTH, nestsDeeperThan } from "@cyxwiz/protocol/api/fields";
 
 export class ValidationError extends Error {
   constructor(

@@ -28,7 +28,7 @@ import {
   type MlpClassifierSpec,
   type ModelEvaluation,
   parseSpec,
-} from "../../../trainer/src";
+} from "@cyxwiz/trainer";
 import { CoordinatorError } from "../domain/errors";
 import { type Evaluation, type EvaluationInput, type MetricEvaluator, MetricEvaluatorRegistry } from "./evaluators";
 

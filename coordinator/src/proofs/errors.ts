@@ -4,7 +4,7 @@
  */
 import { CoordinatorError } from "../domain/errors";
 
-export { IpfsError, IpfsErrorCode } from "../../../protocol/src/ipfs/errors";
+export { IpfsError, IpfsErrorCode } from "@cyxwiz/protocol/ipfs/errors";
 
 export type EvaluatorErrorCode =
   /** Two evaluators registered for one job kind. */

@@ -1,12 +1,12 @@
 /** The proof check of reported weights: IPFS reads under limits, sha256, metric re-evaluation. */
 import type { CoordinatorConfig } from "../config";
 import { MetricEvaluatorRegistry } from "./evaluators";
-import { type IpfsReader, KuboIpfs, type ReadLimits } from "../../../protocol/src/ipfs";
+import { type IpfsReader, KuboIpfs, type ReadLimits } from "@cyxwiz/protocol/ipfs";
 import { ProofVerifier } from "./verifier";
 import type { RetryPolicy } from "../domain/proof-verdict";
 
 export * from "./errors";
-export * from "../../../protocol/src/ipfs";
+export * from "@cyxwiz/protocol/ipfs";
 export * from "./evaluators";
 export * from "./verifier";
 

@@ -26,7 +26,7 @@ import {
   transientFailure,
 } from "../domain/proof-verdict";
 import { type Evaluation, jobKindOf, type MetricEvaluator, type MetricEvaluatorRegistry } from "./evaluators";
-import { type ContentDigest, digestContent, IpfsError, type IpfsReader, readBytes, type ReadLimits } from "../../../protocol/src/ipfs";
+import { type ContentDigest, digestContent, IpfsError, type IpfsReader, readBytes, type ReadLimits } from "@cyxwiz/protocol/ipfs";
 
 /** What is checked: a reported proof and the job it is for. */
 export interface ProofSubject {

@@ -27,7 +27,7 @@
  */
 import { type JobEvent, type JobStatus, transition, TransitionError } from "../domain/job-state";
 import type { Logger } from "../logger";
-import { BPS_DENOMINATOR, releaseSplit, split, type Split } from "../../../sdk/src/split";
+import { BPS_DENOMINATOR, releaseSplit, split, type Split } from "@cyxwiz/sdk/split";
 import { lastRecord, type StoredJob } from "./job-codec";
 import type { JobStore } from "./jobs";
 import type { Keys } from "./keys";

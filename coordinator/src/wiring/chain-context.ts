@@ -20,7 +20,7 @@ import {
   type MarketConfig,
   readKeypairFile,
   requireConfig,
-} from "../../../sdk/src";
+} from "@cyxwiz/sdk";
 import type { CoordinatorConfig } from "../config";
 import { ChainStartupError } from "./errors";
 

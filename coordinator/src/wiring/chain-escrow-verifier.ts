@@ -6,7 +6,7 @@
  */
 import { PublicKey } from "@solana/web3.js";
 
-import { jobIdFromHex } from "../../../sdk/src";
+import { jobIdFromHex } from "@cyxwiz/sdk";
 import { EscrowRejection, type SubmissionEscrowDeps, verifySubmissionEscrow } from "../chain";
 import type { EscrowCheck, EscrowVerdict, EscrowVerifier } from "../ports";
 

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { signRequest } from "../../../protocol/src/signed-request";
+import { signRequest } from "@cyxwiz/protocol/signed-request";
 import { type Api, call, errorOf, QUOTE_REQUEST, rawOf, registerNode, type Reply, snapshot, startApi, submitJob } from "./api-harness";
 
 interface Target {

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { signRequest } from "../../../protocol/src/signed-request";
+import { signRequest } from "@cyxwiz/protocol/signed-request";
 import {
   type Api,
   call,

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { Keypair } from "@solana/web3.js";
 import type Redis from "ioredis";
 
-import { signRequest } from "../../../protocol/src/signed-request";
+import { signRequest } from "@cyxwiz/protocol/signed-request";
 import { type CoordinatorConfig, DEFAULT_CONFIG } from "../../src/config";
 import type { EscrowActions, EscrowCheck, EscrowRef, EscrowVerdict, EscrowVerifier } from "../../src/ports";
 import { memoryLogger } from "../../src/logger";

@@ -14,7 +14,7 @@ import { gzipSync } from "node:zlib";
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { signRequest } from "../../../protocol/src/signed-request";
+import { signRequest } from "@cyxwiz/protocol/signed-request";
 import { isFastHeartbeat } from "../../src/http/heartbeat-fast";
 import { StoreUnavailableError } from "../../src/store/redis";
 import { type Api, jobIdHex, registerNode, startApi } from "./api-harness";

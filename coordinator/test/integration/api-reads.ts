@@ -10,7 +10,7 @@
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { releaseSplit, split } from "../../../sdk/src/split";
+import { releaseSplit, split } from "@cyxwiz/sdk/split";
 import { encodeRequest, IntentStore, type SettlementOutcome, type SettlementRequest } from "../../src/chain";
 import { JOB_STATUSES } from "../../src/domain/job-state";
 import type { ProofVerdict } from "../../src/domain/proof-verdict";

@@ -8,7 +8,7 @@ import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 import { z } from "zod";
 
-import * as R from "../../../protocol/src/api/responses";
+import * as R from "@cyxwiz/protocol/api/responses";
 import {
   type Api,
   call,

@@ -18,7 +18,7 @@ import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 import Redis from "ioredis";
 
-import { readManifest, resolveRpcUrl } from "../../../sdk/src";
+import { readManifest, resolveRpcUrl } from "@cyxwiz/sdk";
 import { call, deleteNamespace, heartbeat, REDIS_URL, registerNode, type Reply, TestClock } from "./api-harness";
 
 const ROOT = resolve(__dirname, "../../..");
@@ -117,10 +117,14 @@ describe("api: graceful stop of main.ts (security test 36)", () => {
     );
     const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("CYXWIZ_")));
     const stderr: string[] = [];
-    const started = spawn(process.execPath, [require.resolve("ts-node/dist/bin.js"), "coordinator/src/main.ts", "--config", configFile], {
-      cwd: ROOT,
-      env,
-    });
+    const started = spawn(
+      process.execPath,
+      ["--conditions=source", require.resolve("ts-node/dist/bin.js"), "coordinator/src/main.ts", "--config", configFile],
+      {
+        cwd: ROOT,
+        env,
+      },
+    );
     child = started;
     started.stderr.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
     const exited = new Promise<number | null>((done) => started.once("exit", (code) => done(code)));

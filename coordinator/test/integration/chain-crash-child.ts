@@ -10,7 +10,7 @@ import { PublicKey } from "@solana/web3.js";
 
 import { rpcSend, type SendTransaction, EscrowActionRunner } from "../../src/chain";
 import { createLogger } from "../../src/logger";
-import { createConnection, jobEscrowProgram, loadManifestKeys, proofHashOf, readManifest } from "../../../sdk/src";
+import { createConnection, jobEscrowProgram, loadManifestKeys, proofHashOf, readManifest } from "@cyxwiz/sdk";
 import { connectTestRedis, TEST_TIMING } from "./chain-harness";
 
 function die(): never {

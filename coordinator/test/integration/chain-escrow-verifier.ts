@@ -13,7 +13,7 @@ import {
   type SubmissionEscrow,
   verifySubmissionEscrow,
 } from "../../src/chain";
-import { chainUnixTime, configAddress, escrowAddress } from "../../../sdk/src";
+import { chainUnixTime, configAddress, escrowAddress } from "@cyxwiz/sdk";
 import { balanceSnapshot, newJobId, useEscrowSuite } from "../../../tests/setup";
 import { fundedJob, type FundedJob } from "./chain-harness";
 

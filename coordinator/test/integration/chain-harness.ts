@@ -17,7 +17,7 @@ import { type EscrowTarget, rpcSend, type SendTransaction, EscrowActionRunner, t
 import { DEFAULT_CONFIG } from "../../src/config";
 import { memoryLogger } from "../../src/logger";
 import { connectRedis } from "../../src/store/redis";
-import { jobIdToHex } from "../../../sdk/src";
+import { jobIdToHex } from "@cyxwiz/sdk";
 import type { EscrowSuite, FundedEscrow, TestWallet } from "../../../tests/setup";
 
 export const REDIS_URL = process.env.CYXWIZ_TEST_REDIS_URL ?? "redis://127.0.0.1:16379";
@@ -159,6 +159,7 @@ export function runKilledCoordinator(
   const child = spawn(
     process.execPath,
     [
+      "--conditions=source",
       "-r",
       "ts-node/register/transpile-only",
       resolve(__dirname, "chain-crash-child.ts"),

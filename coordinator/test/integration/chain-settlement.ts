@@ -17,7 +17,7 @@ import {
   SettlementFailedError,
   type SettlementOutcome,
 } from "../../src/chain";
-import { chainUnixTime, proofHashOf, releaseSplit, split, tokenBalances } from "../../../sdk/src";
+import { chainUnixTime, proofHashOf, releaseSplit, split, tokenBalances } from "@cyxwiz/sdk";
 import { useEscrowSuite } from "../../../tests/setup";
 import {
   escrowTransactions,

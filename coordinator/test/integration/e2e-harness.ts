@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { type Escrow, jobIdToHex } from "../../../sdk/src";
+import { type Escrow, jobIdToHex } from "@cyxwiz/sdk";
 import type { CoordinatorConfig } from "../../src/config";
 import { memoryLogger } from "../../src/logger";
 import type { MetricEvaluatorRegistry } from "../../src/proofs";

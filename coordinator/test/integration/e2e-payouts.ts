@@ -9,7 +9,7 @@ import { expect } from "chai";
 
 import { IntentStore, SettlementError } from "../../src/chain";
 import type { EscrowRef } from "../../src/ports";
-import { releaseSplit, split } from "../../../sdk/src";
+import { releaseSplit, split } from "@cyxwiz/sdk";
 import { useEscrowSuite } from "../../../tests/setup";
 import { type FundedJob, fundedJob, waitFor } from "./chain-harness";
 import { escrowWhen, type RunningCoordinator, startCoordinator } from "./e2e-harness";

@@ -12,8 +12,8 @@
  */
 import { expect } from "chai";
 
-import { releaseSplit, tokenBalance } from "../../../sdk/src";
-import { DEMO_DATASET, demoSpec, generateDatasetBytes, MLP_KIND, train } from "../../../trainer/src";
+import { releaseSplit, tokenBalance } from "@cyxwiz/sdk";
+import { DEMO_DATASET, demoSpec, generateDatasetBytes, MLP_KIND, train } from "@cyxwiz/trainer";
 import { type TestWallet, useEscrowSuite } from "../../../tests/setup";
 import { IntentStore } from "../../src/chain";
 import type { CoordinatorConfig } from "../../src/config";

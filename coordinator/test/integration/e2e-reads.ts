@@ -8,7 +8,7 @@
  */
 import { expect } from "chai";
 
-import { releaseSplit, tokenBalance } from "../../../sdk/src";
+import { releaseSplit, tokenBalance } from "@cyxwiz/sdk";
 import { useEscrowSuite } from "../../../tests/setup";
 import { IntentStore } from "../../src/chain";
 import { call } from "./api-harness";

@@ -11,7 +11,7 @@ import { join, resolve } from "node:path";
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { writeKeypairFile } from "../../../sdk/src";
+import { writeKeypairFile } from "@cyxwiz/sdk";
 import type { CoordinatorConfig } from "../../src/config";
 import { ChainStartupError, type ChainStartupErrorCode, connectChain } from "../../src/wiring";
 import { type TestChain, testChain } from "../../../tests/setup";
@@ -71,7 +71,7 @@ describe("e2e: start-up checks of the chain side", function () {
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((done) => {
       const child = execFile(
         process.execPath,
-        [require.resolve("ts-node/dist/bin.js"), "coordinator/src/main.ts"],
+        ["--conditions=source", require.resolve("ts-node/dist/bin.js"), "coordinator/src/main.ts"],
         { cwd: ROOT, env },
         (_error, _stdout, err) => done({ code: child.exitCode, stderr: err }),
       );

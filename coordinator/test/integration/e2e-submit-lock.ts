@@ -10,7 +10,7 @@
 import { PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { jobIdToHex } from "../../../sdk/src";
+import { jobIdToHex } from "@cyxwiz/sdk";
 import { type FundedEscrow, useEscrowSuite } from "../../../tests/setup";
 import { call, errorOf, snapshot, WEIGHTS_CID } from "./api-harness";
 import { waitFor } from "./chain-harness";

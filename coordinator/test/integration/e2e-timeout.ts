@@ -8,7 +8,7 @@
  */
 import { expect } from "chai";
 
-import { jobIdToHex, split, tokenBalance } from "../../../sdk/src";
+import { jobIdToHex, split, tokenBalance } from "@cyxwiz/sdk";
 import { type TestWallet, useEscrowSuite } from "../../../tests/setup";
 import type { CoordinatorConfig } from "../../src/config";
 import { partialProofHash } from "../../src/domain/checkpoints";

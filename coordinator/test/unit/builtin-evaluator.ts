@@ -21,7 +21,7 @@ import {
   serializeWeights,
   train,
   type TrainResult,
-} from "../../../trainer/src";
+} from "@cyxwiz/trainer";
 import {
   type CatOptions,
   IpfsError,

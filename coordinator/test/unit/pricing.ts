@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { releaseSplit } from "../../../sdk/src/split";
+import { releaseSplit } from "@cyxwiz/sdk/split";
 import { GpuError } from "../../src/domain/gpu";
 import {
   assertQuoteUsable,

@@ -7,10 +7,10 @@ import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
-import { verifyRequest } from "../../../../protocol/src/signed-request";
-import { type CatOptions, IpfsError } from "../../../../protocol/src/ipfs";
+import { verifyRequest } from "@cyxwiz/protocol/signed-request";
+import { type CatOptions, IpfsError } from "@cyxwiz/protocol/ipfs";
 import type { AgentEvent, AgentIpfs, OfferInfo } from "../../src";
-import { generateDatasetBytes, MLP_KIND, type MixtureParams, TABULAR_FORMAT } from "../../../../trainer/src";
+import { generateDatasetBytes, MLP_KIND, type MixtureParams, TABULAR_FORMAT } from "@cyxwiz/trainer";
 
 export interface RecordedBeat {
   readonly nodeId: string;

@@ -4,9 +4,9 @@ import { writeFileSync } from "node:fs";
 
 import { PublicKey } from "@solana/web3.js";
 
-import { escrowAddress, getEscrowHistory, jobIdFromHex, JOB_ESCROW_PROGRAM_ID } from "../../../../sdk/src";
-import type { JobReply, SubmittedReply } from "../../../../protocol/src/api/responses";
-import { CoordinatorHttpError } from "../../../lib/coordinator-client";
+import { escrowAddress, getEscrowHistory, jobIdFromHex, JOB_ESCROW_PROGRAM_ID } from "@cyxwiz/sdk";
+import type { JobReply, SubmittedReply } from "@cyxwiz/protocol/api/responses";
+import { CoordinatorHttpError } from "@cyxwiz/lib";
 import type { Command } from "../command";
 import { EXIT, usageError, userError } from "../errors";
 import { FINAL_STATUSES, followJob } from "../follow";

@@ -12,8 +12,8 @@ import {
   sendInstructions,
   tokenBalance,
   writeKeypairFile,
-} from "../../../../sdk/src";
-import { DEMO_DATASET, demoSpec, generateDatasetBytes, type MlpClassifierSpec, sha256Hex } from "../../../../trainer/src";
+} from "@cyxwiz/sdk";
+import { DEMO_DATASET, demoSpec, generateDatasetBytes, type MlpClassifierSpec, sha256Hex } from "@cyxwiz/trainer";
 import type { Command } from "../command";
 import type { Context } from "../context";
 import { usageError, userError } from "../errors";

@@ -4,9 +4,9 @@ import { join } from "node:path";
 
 import { PublicKey } from "@solana/web3.js";
 
-import { AgentError, type AgentEvent, GpuDetectionError, type GpuOption, runAgent } from "../../../agent/src";
-import type { NodeDetailReply } from "../../../../protocol/src/api/responses";
-import { CoordinatorHttpError } from "../../../lib/coordinator-client";
+import { AgentError, type AgentEvent, GpuDetectionError, type GpuOption, runAgent } from "@cyxwiz/agent";
+import type { NodeDetailReply } from "@cyxwiz/protocol/api/responses";
+import { CoordinatorHttpError } from "@cyxwiz/lib";
 import type { Command } from "../command";
 import type { Context } from "../context";
 import { CliError, EXIT, usageError, userError } from "../errors";

@@ -3,9 +3,9 @@ import { useWallet } from "@solana/wallet-adapter-react";
 import { WalletReadyState } from "@solana/wallet-adapter-base";
 import { type ChangeEvent, type FormEvent, useState } from "react";
 
-import { releaseSplit } from "../../../../sdk/src/split";
-import { MLP_KIND, parseSpec, TABULAR_FORMAT } from "../../../../trainer/src/spec";
-import { parameterCount } from "../../../../trainer/src/weights";
+import { releaseSplit } from "@cyxwiz/sdk/split";
+import { MLP_KIND, parseSpec, TABULAR_FORMAT } from "@cyxwiz/trainer/spec";
+import { parameterCount } from "@cyxwiz/trainer/weights";
 import { api, ApiError, type Job, type Priority, type Quote, type SubmitRequest } from "../api";
 import { FundingError, insufficientMessage, newJobId } from "../chain";
 import { Amount, Card, Empty, ErrorBanner, Loading, StatusBadge, Table } from "../components";

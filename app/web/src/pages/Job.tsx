@@ -2,8 +2,8 @@
 import { PublicKey } from "@solana/web3.js";
 import { useState } from "react";
 
-import { isFinalStatus } from "../../../../sdk/src/escrow-account";
-import { releaseSplit } from "../../../../sdk/src/split";
+import { isFinalStatus } from "@cyxwiz/sdk/escrow-account";
+import { releaseSplit } from "@cyxwiz/sdk/split";
 import { api } from "../api";
 import { Amount, Card, Empty, ErrorBanner, Loading, Signature, StatusBadge } from "../components";
 import { useApp, useChain } from "../context";

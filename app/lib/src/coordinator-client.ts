@@ -21,7 +21,7 @@ import type {
   NodeRequest,
   QuoteRequest,
   ReportRequest,
-} from "../../protocol/src/api/requests";
+} from "@cyxwiz/protocol/api/requests";
 import type {
   CancelReply,
   CheckpointReply,
@@ -37,8 +37,8 @@ import type {
   ReportReply,
   StatsReply,
   SubmittedReply,
-} from "../../protocol/src/api/responses";
-import { signRequest, type RequestSigner } from "../../protocol/src/signed-request";
+} from "@cyxwiz/protocol/api/responses";
+import { signRequest, type RequestSigner } from "@cyxwiz/protocol/signed-request";
 
 /** Base error of this client; `code` is stable for scripts and tests. */
 export class CoordinatorClientError extends Error {
@@ -84,8 +84,8 @@ export class CoordinatorProtocolError extends CoordinatorClientError {
 // The request bodies and replies are the API's schemas (protocol/src/api): a request is
 // what its schema accepts (`z.input`), a reply what the coordinator answers; import the
 // reply types from protocol/src/api/responses.ts.
-export type { Priority } from "../../protocol/src/api/constants";
-export type { QuoteRequest } from "../../protocol/src/api/requests";
+export type { Priority } from "@cyxwiz/protocol/api/constants";
+export type { QuoteRequest } from "@cyxwiz/protocol/api/requests";
 
 export type SubmitRequest = JobRequest;
 export type NodeRegistration = NodeRequest;
