@@ -41,7 +41,7 @@ import {
   tokenBalance,
 } from "../../../sdk/src";
 import { generateDatasetBytes } from "../../../trainer/src";
-import { testIpfs } from "../../../coordinator/test/integration/ipfs-harness";
+import { testIpfs } from "../../../coordinator/test/harness/ipfs-harness";
 
 const ROOT = resolve(__dirname, "../../..");
 const DIST = join(ROOT, "app/web/dist");

@@ -26,7 +26,7 @@ import {
   startApi,
   submitJob,
   WEIGHTS_CID,
-} from "./api-harness";
+} from "../harness/api-harness";
 
 interface Row {
   readonly name: string;

@@ -29,7 +29,7 @@ import {
   runKilledCoordinator,
   TestNamespace,
   waitFor,
-} from "./chain-harness";
+} from "../harness/chain-harness";
 
 const AMOUNT = 1_000_000n;
 

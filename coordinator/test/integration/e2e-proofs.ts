@@ -19,8 +19,8 @@ import { IntentStore } from "../../src/chain";
 import type { CoordinatorConfig } from "../../src/config";
 import { type Evaluation, type EvaluationInput, type MetricEvaluator, MetricEvaluatorRegistry } from "../../src/proofs";
 import { nodeReliability } from "../../src/store/node-codec";
-import { call, type Reply } from "./api-harness";
-import { waitFor } from "./chain-harness";
+import { call, type Reply } from "../harness/api-harness";
+import { waitFor } from "../harness/chain-harness";
 import {
   type BeatingNode,
   CLIENT_BUDGET,
@@ -31,8 +31,17 @@ import {
   type RunningJob,
   runningJob,
   startCoordinator,
-} from "./e2e-harness";
-import { addedWeights, closedPort, missingWeights, proxyToIpfs, sha256Hex, silentServer, type TcpEndpoint, testIpfs } from "./ipfs-harness";
+} from "../harness/e2e-harness";
+import {
+  addedWeights,
+  closedPort,
+  missingWeights,
+  proxyToIpfs,
+  sha256Hex,
+  silentServer,
+  type TcpEndpoint,
+  testIpfs,
+} from "../harness/ipfs-harness";
 
 type HistoryRecord = Record<string, unknown> & { verdict?: Record<string, unknown> };
 

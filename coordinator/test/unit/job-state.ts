@@ -16,7 +16,7 @@ import {
   transitionOrThrow,
 } from "../../src/domain/job-state";
 import type { RejectedVerdict, RetryVerdict, VerifiedVerdict } from "../../src/domain/proof-verdict";
-import { walletId } from "./fixtures";
+import { walletId } from "../harness/fixtures";
 
 const NODE_A = walletId("node-a");
 const NODE_B = walletId("node-b");
