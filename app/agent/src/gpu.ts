@@ -23,7 +23,7 @@ export const CPU_DEFAULT_MAX_GB = 4;
  * The development class: a node without a GPU that runs small jobs on its CPU. Its
  * "VRAM" is the system memory it gives to jobs, which the coordinator checks a job's
  * minimum memory against: by default min(4 GB, free memory now), in whole MiB. A CPU
- * node is tier1 whatever it declares (coordinator/README.md, "Node classes").
+ * node is tier1 whatever it declares (coordinator/docs/formulas.md, "Node classes").
  */
 export function cpuNode(freeBytes: number = freemem()): GpuInfo {
   const freeMib = Number.isFinite(freeBytes) && freeBytes > 0 ? Math.floor(freeBytes / 2 ** 20) : 0;

@@ -1,6 +1,6 @@
 /**
  * The agent with nothing faked: the coordinator built as main.ts builds it (in process,
- * coordinator/test/integration/e2e-harness.ts), the real localnet, redis-server and
+ * coordinator/test/harness/e2e-harness.ts), the real localnet, redis-server and
  * kubo. A client quotes, funds the escrow with the SDK and submits a real
  * cyxwiz/mlp-classifier@1 job whose dataset was generated deterministically and added
  * to kubo; the agent is offered the job, accepts it, trains, uploads the weights and
@@ -19,7 +19,7 @@ import { expect } from "chai";
 import { jobIdToHex, releaseSplit, tokenBalance } from "@cyxwiz/sdk";
 import { generateDatasetBytes, parseSpec, train } from "@cyxwiz/trainer";
 import { useEscrowSuite } from "../../../tests/setup";
-import { call } from "../../../coordinator/test/integration/api-harness";
+import { call } from "../../../coordinator/test/harness/api-harness";
 import {
   CLIENT_BUDGET,
   escrowWhen,
@@ -28,8 +28,8 @@ import {
   type RunningCoordinator,
   startCoordinator,
   submitJob,
-} from "../../../coordinator/test/integration/e2e-harness";
-import { IPFS_API, sha256Hex, testIpfs } from "../../../coordinator/test/integration/ipfs-harness";
+} from "../../../coordinator/test/harness/e2e-harness";
+import { IPFS_API, sha256Hex, testIpfs } from "../../../coordinator/test/harness/ipfs-harness";
 import { type AgentHandle, runAgent } from "../src";
 import { EventLog, mlpConfig, SMALL_DATASET } from "./harness/fakes";
 

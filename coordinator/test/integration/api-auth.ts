@@ -9,7 +9,18 @@ import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
 import { signRequest } from "@cyxwiz/protocol/signed-request";
-import { type Api, call, errorOf, QUOTE_REQUEST, rawOf, registerNode, type Reply, snapshot, startApi, submitJob } from "./api-harness";
+import {
+  type Api,
+  call,
+  errorOf,
+  QUOTE_REQUEST,
+  rawOf,
+  registerNode,
+  type Reply,
+  snapshot,
+  startApi,
+  submitJob,
+} from "../harness/api-harness";
 
 interface Target {
   readonly who: "node" | "client";

@@ -20,7 +20,7 @@ import {
   startApi,
   submitJob,
   WEIGHTS_CID,
-} from "./api-harness";
+} from "../harness/api-harness";
 
 const SHA = "ab".repeat(32);
 

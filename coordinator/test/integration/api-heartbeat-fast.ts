@@ -17,7 +17,7 @@ import { expect } from "chai";
 import { signRequest } from "@cyxwiz/protocol/signed-request";
 import { isFastHeartbeat } from "../../src/http/heartbeat-fast";
 import { StoreUnavailableError } from "../../src/store/redis";
-import { type Api, jobIdHex, registerNode, startApi } from "./api-harness";
+import { type Api, jobIdHex, registerNode, startApi } from "../harness/api-harness";
 
 const PATH = "/v1/nodes/heartbeat";
 

@@ -8,7 +8,7 @@ import { expect } from "chai";
 import type Redis from "ioredis";
 
 import { transitionOrThrow, newJobState } from "../../src/domain/job-state";
-import { type Api, call, heartbeat, registerNode, startApi, submitJob } from "./api-harness";
+import { type Api, call, heartbeat, registerNode, startApi, submitJob } from "../harness/api-harness";
 
 /** Counts the commands `redis` sends, by name, from now on. */
 function countCommands(redis: Redis): { names: string[]; stop(): void } {

@@ -18,7 +18,7 @@ import {
   snapshot,
   startApi,
   submitJob,
-} from "./api-harness";
+} from "../harness/api-harness";
 
 describe("api: job submission", () => {
   let api: Api;

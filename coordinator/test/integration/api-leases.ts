@@ -10,7 +10,18 @@ import { expect } from "chai";
 
 import { newJobState, transitionOrThrow } from "../../src/domain/job-state";
 import { createService } from "../../src/service";
-import { type Api, call, errorOf, heartbeat, jobTokenOf, registerNode, snapshot, startApi, submitJob, WEIGHTS_CID } from "./api-harness";
+import {
+  type Api,
+  call,
+  errorOf,
+  heartbeat,
+  jobTokenOf,
+  registerNode,
+  snapshot,
+  startApi,
+  submitJob,
+  WEIGHTS_CID,
+} from "../harness/api-harness";
 
 const LEASE_MS = 3 * 1_000; // missesBeforeOffline × intervalMs of the test config
 

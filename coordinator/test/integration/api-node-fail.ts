@@ -20,7 +20,7 @@ import {
   snapshot,
   startApi,
   submitJob,
-} from "./api-harness";
+} from "../harness/api-harness";
 
 describe("api: a node gives up its job (POST /v1/jobs/:id/fail)", () => {
   let api: Api;

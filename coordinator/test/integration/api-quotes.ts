@@ -2,7 +2,7 @@
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { type Api, call, errorOf, QUOTE_REQUEST, registerNode, startApi } from "./api-harness";
+import { type Api, call, errorOf, QUOTE_REQUEST, registerNode, startApi } from "../harness/api-harness";
 
 describe("api: quotes", () => {
   let api: Api;

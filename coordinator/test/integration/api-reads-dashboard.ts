@@ -11,7 +11,7 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { type Api, call, errorOf, startApi } from "./api-harness";
+import { type Api, call, errorOf, startApi } from "../harness/api-harness";
 
 const INDEX = "<!doctype html><title>CyxWiz</title><div id=root></div>";
 const SCRIPT = "console.log('dashboard');";

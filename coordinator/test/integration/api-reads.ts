@@ -15,7 +15,7 @@ import { encodeRequest, IntentStore, type SettlementOutcome, type SettlementRequ
 import { JOB_STATUSES } from "../../src/domain/job-state";
 import type { ProofVerdict } from "../../src/domain/proof-verdict";
 import { jobSettledHook } from "../../src/wiring/job-settled";
-import { type Api, call, errorOf, heartbeat, registerNode, snapshot, startApi, submitJob, WEIGHTS_CID } from "./api-harness";
+import { type Api, call, errorOf, heartbeat, registerNode, snapshot, startApi, submitJob, WEIGHTS_CID } from "../harness/api-harness";
 
 const SHA = "ab".repeat(32);
 const VERIFIED: ProofVerdict = { outcome: "verified", sha256: SHA, bytes: 1_000, metrics: { reevaluated: false, why: "test" } };

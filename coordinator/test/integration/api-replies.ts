@@ -21,7 +21,7 @@ import {
   runningJob,
   startApi,
   WEIGHTS_CID,
-} from "./api-harness";
+} from "../harness/api-harness";
 
 /** `schema` with every object strict, so unknown reply fields are found too. */
 function expectShape(schema: z.ZodType, reply: { status: number; text: string; body: unknown }, status: number): void {

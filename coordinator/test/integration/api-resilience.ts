@@ -30,7 +30,7 @@ import {
   snapshot,
   startApi,
   submitJob,
-} from "./api-harness";
+} from "../harness/api-harness";
 
 const ROOT = resolve(__dirname, "../../..");
 const STORE_DIR = join(ROOT, "coordinator/src/store");

@@ -7,7 +7,7 @@
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { type Api, call, errorOf, heartbeat, jobTokenOf, registerNode, startApi, submitJob, WEIGHTS_CID } from "./api-harness";
+import { type Api, call, errorOf, heartbeat, jobTokenOf, registerNode, startApi, submitJob, WEIGHTS_CID } from "../harness/api-harness";
 
 const SHA_A = "ab".repeat(32);
 const SHA_B = "cd".repeat(32);

@@ -19,7 +19,7 @@ import { expect } from "chai";
 import Redis from "ioredis";
 
 import { readManifest, resolveRpcUrl } from "@cyxwiz/sdk";
-import { call, deleteNamespace, heartbeat, REDIS_URL, registerNode, type Reply, TestClock } from "./api-harness";
+import { call, deleteNamespace, heartbeat, REDIS_URL, registerNode, type Reply, TestClock } from "../harness/api-harness";
 
 const ROOT = resolve(__dirname, "../../..");
 const SLOW_RPC_MS = 800;

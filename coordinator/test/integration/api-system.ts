@@ -16,7 +16,17 @@ import { memoryLogger } from "../../src/logger";
 import { ipfsProbe, redisProbe, rpcProbe } from "../../src/http/probes";
 import { createService } from "../../src/service";
 import { connectRedis } from "../../src/store/redis";
-import { type Api, call, FakeEscrowVerifier, FakeSettlement, heartbeat, REDIS_URL, registerNode, startApi, submitJob } from "./api-harness";
+import {
+  type Api,
+  call,
+  FakeEscrowVerifier,
+  FakeSettlement,
+  heartbeat,
+  REDIS_URL,
+  registerNode,
+  startApi,
+  submitJob,
+} from "../harness/api-harness";
 
 async function serve(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
   const server = createServer(handler);

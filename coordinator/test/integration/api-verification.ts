@@ -12,8 +12,8 @@ import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
 import type { ProofVerdict } from "../../src/domain/proof-verdict";
-import { type Api, call, heartbeat, jobTokenOf, registerNode, startApi, submitJob } from "./api-harness";
-import { addedWeights, IPFS_API, missingWeights } from "./ipfs-harness";
+import { type Api, call, heartbeat, jobTokenOf, registerNode, startApi, submitJob } from "../harness/api-harness";
+import { addedWeights, IPFS_API, missingWeights } from "../harness/ipfs-harness";
 
 describe("api: the verification loop on real Redis and IPFS", function () {
   this.timeout(30_000);

@@ -15,7 +15,7 @@ import {
 } from "../../src/chain";
 import { chainUnixTime, configAddress, escrowAddress } from "@cyxwiz/sdk";
 import { balanceSnapshot, newJobId, useEscrowSuite } from "../../../tests/setup";
-import { fundedJob, type FundedJob } from "./chain-harness";
+import { fundedJob, type FundedJob } from "../harness/chain-harness";
 
 const HOUR = 3_600;
 const TEN_MINUTES_MS = 10 * 60 * 1_000;

@@ -11,8 +11,8 @@ import { IntentStore, SettlementError } from "../../src/chain";
 import type { EscrowRef } from "../../src/ports";
 import { releaseSplit, split } from "@cyxwiz/sdk";
 import { useEscrowSuite } from "../../../tests/setup";
-import { type FundedJob, fundedJob, waitFor } from "./chain-harness";
-import { escrowWhen, type RunningCoordinator, startCoordinator } from "./e2e-harness";
+import { type FundedJob, fundedJob, waitFor } from "../harness/chain-harness";
+import { escrowWhen, type RunningCoordinator, startCoordinator } from "../harness/e2e-harness";
 
 const AMOUNT = 1_000_000n;
 const PROOF = "5a".repeat(32);

@@ -11,9 +11,17 @@ import { expect } from "chai";
 import { releaseSplit, tokenBalance } from "@cyxwiz/sdk";
 import { useEscrowSuite } from "../../../tests/setup";
 import { IntentStore } from "../../src/chain";
-import { call } from "./api-harness";
-import { type BeatingNode, CLIENT_BUDGET, escrowWhen, jobWhen, type RunningCoordinator, runningJob, startCoordinator } from "./e2e-harness";
-import { addedWeights } from "./ipfs-harness";
+import { call } from "../harness/api-harness";
+import {
+  type BeatingNode,
+  CLIENT_BUDGET,
+  escrowWhen,
+  jobWhen,
+  type RunningCoordinator,
+  runningJob,
+  startCoordinator,
+} from "../harness/e2e-harness";
+import { addedWeights } from "../harness/ipfs-harness";
 
 describe("e2e: earnings, settlements and stats after a real release", function () {
   this.timeout(120_000);

@@ -9,8 +9,8 @@ import { expect } from "chai";
 
 import { IntentStore } from "../../src/chain";
 import { useEscrowSuite } from "../../../tests/setup";
-import { heartbeat } from "./api-harness";
-import { waitFor } from "./chain-harness";
+import { heartbeat } from "../harness/api-harness";
+import { waitFor } from "../harness/chain-harness";
 import {
   type BeatingNode,
   CLIENT_BUDGET,
@@ -21,7 +21,7 @@ import {
   type RunningCoordinator,
   runningJob,
   startCoordinator,
-} from "./e2e-harness";
+} from "../harness/e2e-harness";
 
 describe("e2e: refund on the last node loss, and start-up reconciliation", function () {
   this.timeout(120_000);

@@ -8,7 +8,7 @@
 import { expect } from "chai";
 
 import { useEscrowSuite } from "../../../tests/setup";
-import { waitFor } from "./chain-harness";
+import { waitFor } from "../harness/chain-harness";
 import {
   BeatingNode,
   CLIENT_BUDGET,
@@ -18,7 +18,7 @@ import {
   type RunningCoordinator,
   runningJob,
   startCoordinator,
-} from "./e2e-harness";
+} from "../harness/e2e-harness";
 
 const GRACE_MS = 4_000;
 

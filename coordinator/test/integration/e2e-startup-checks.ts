@@ -15,7 +15,7 @@ import { writeKeypairFile } from "@cyxwiz/sdk";
 import type { CoordinatorConfig } from "../../src/config";
 import { ChainStartupError, type ChainStartupErrorCode, connectChain } from "../../src/wiring";
 import { type TestChain, testChain } from "../../../tests/setup";
-import { e2eConfig } from "./e2e-harness";
+import { e2eConfig } from "../harness/e2e-harness";
 
 const ROOT = resolve(__dirname, "../../..");
 

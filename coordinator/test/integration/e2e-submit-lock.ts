@@ -12,8 +12,8 @@ import { expect } from "chai";
 
 import { jobIdToHex } from "@cyxwiz/sdk";
 import { type FundedEscrow, useEscrowSuite } from "../../../tests/setup";
-import { call, errorOf, snapshot, WEIGHTS_CID } from "./api-harness";
-import { waitFor } from "./chain-harness";
+import { call, errorOf, snapshot, WEIGHTS_CID } from "../harness/api-harness";
+import { waitFor } from "../harness/chain-harness";
 import {
   type BeatingNode,
   CLIENT_BUDGET,
@@ -26,7 +26,7 @@ import {
   type RunningCoordinator,
   startCoordinator,
   submitJob,
-} from "./e2e-harness";
+} from "../harness/e2e-harness";
 
 describe("e2e: submit against a real escrow, lock to the node, node loss → unlock → relock", function () {
   this.timeout(120_000);

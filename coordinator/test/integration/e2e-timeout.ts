@@ -12,8 +12,8 @@ import { jobIdToHex, split, tokenBalance } from "@cyxwiz/sdk";
 import { type TestWallet, useEscrowSuite } from "../../../tests/setup";
 import type { CoordinatorConfig } from "../../src/config";
 import { partialProofHash } from "../../src/domain/checkpoints";
-import { call, errorOf, heartbeat, registerNode, type Reply } from "./api-harness";
-import { waitFor } from "./chain-harness";
+import { call, errorOf, heartbeat, registerNode, type Reply } from "../harness/api-harness";
+import { waitFor } from "../harness/chain-harness";
 import {
   type BeatingNode,
   CLIENT_BUDGET,
@@ -26,8 +26,8 @@ import {
   runningJob,
   startCoordinator,
   submitJob,
-} from "./e2e-harness";
-import { addedWeights } from "./ipfs-harness";
+} from "../harness/e2e-harness";
+import { addedWeights } from "../harness/ipfs-harness";
 
 type Checkpoint = { epoch: number; cid: string; sha256: string; status: string; detail?: string };
 

@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { create } from "kubo-rpc-client";
 
 import { digestContent, IpfsError, KuboIpfs, readBytes } from "../../src/proofs";
-import { closedPort, IPFS_API, missingWeights, randomWeights, sha256Hex, silentServer, testIpfs } from "./ipfs-harness";
+import { closedPort, IPFS_API, missingWeights, randomWeights, sha256Hex, silentServer, testIpfs } from "../harness/ipfs-harness";
 
 const LIMITS = { timeoutMs: 5_000, maxBytes: 8 * 1024 * 1024 };
 

@@ -4,8 +4,8 @@ import { expect } from "chai";
 import { createGpuCatalogue, nodeClassFor, nodeClassOf } from "../../src/domain/gpu";
 import { ceilToMib, hardwareMisfit, normaliseRequirements } from "../../src/domain/requirements";
 import { estimateWorkload } from "../../src/domain/workload";
-import { catalogue, jobSubmission, nodeRegistration } from "./fixtures";
-import { MatchWorld } from "./match-world";
+import { catalogue, jobSubmission, nodeRegistration } from "../harness/fixtures";
+import { MatchWorld } from "../harness/match-world";
 
 /** The demo MLP: a few thousand parameters, 500 samples, 20 epochs. */
 const TOY = estimateWorkload({ modelParameters: 4_000, dataset: { kind: "samples", samples: 500 }, epochs: 20 });

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 
 import type { JobDemand } from "../../src/domain/matcher";
-import { jobSubmission, nodeRegistration, walletId } from "./fixtures";
-import { MatchWorld } from "./match-world";
+import { jobSubmission, nodeRegistration, walletId } from "../harness/fixtures";
+import { MatchWorld } from "../harness/match-world";
 
 /** One GPU-hour, 8 GB, any GPU, a budget of 1 000 per GPU-hour. */
 const DEMAND: JobDemand = { requirements: { minVramGb: 8 }, maxPrice: 1_000n, gpuMicroHours: 1_000_000n };

@@ -1,123 +1,18 @@
+/** The job state machine's rules: offers, node losses, proofs, cancels, money states and errors. */
 import { expect } from "chai";
 
 import {
   isTerminal,
-  JOB_EVENT_TYPES,
   JOB_STATUSES,
-  type JobEvent,
-  type JobEventType,
-  type JobState,
   JobStateError,
-  type JobStatus,
   MONEY_STATE_INSTRUCTION,
   newJobState,
   transition,
   TransitionError,
   transitionOrThrow,
 } from "../../src/domain/job-state";
-import type { RejectedVerdict, RetryVerdict, VerifiedVerdict } from "../../src/domain/proof-verdict";
-import { walletId } from "./fixtures";
-
-const NODE_A = walletId("node-a");
-const NODE_B = walletId("node-b");
-const SHA = "ab".repeat(32);
-const VERIFIED: VerifiedVerdict = { outcome: "verified", sha256: SHA, bytes: 10, metrics: { reevaluated: false, why: "no evaluator" } };
-const REJECTED: RejectedVerdict = { outcome: "rejected", reason: "hash-mismatch", detail: "hashes to cd…", attempt: 1 };
-const RETRY: RetryVerdict = { outcome: "retry", reason: "fetch-timeout", detail: "no answer in 15000 ms", attempt: 1, nextAt: 6_000 };
-
-/** The spec, written out independently of the module: status → event → next status. */
-const ALLOWED: Readonly<Record<JobStatus, Partial<Record<JobEventType, JobStatus>>>> = {
-  queued: { offer: "offered", cancel: "refunding" },
-  offered: { accept: "running", "offer-expired": "queued", abandon: "queued", cancel: "refunding" },
-  running: { "node-lost": "queued", abandon: "queued", report: "verifying", "timed-out": "settling-partial", cancel: "settling-partial" },
-  verifying: { "proof-verified": "releasing", "proof-rejected": "refunding", "proof-retry": "verifying" },
-  releasing: { "release-confirmed": "released" },
-  released: {},
-  refunding: { "refund-confirmed": "refunded" },
-  refunded: {},
-  "settling-partial": { "settle-confirmed": "settled" },
-  settled: {},
-};
-
-/** A well-formed event of each type, from the node the job is with (or NODE_A). */
-function eventOf(type: JobEventType, state: JobState, at = 1_000): JobEvent {
-  const nodeId = state.nodeId ?? NODE_A;
-  switch (type) {
-    case "offer":
-    case "accept":
-    case "offer-expired":
-    case "node-lost":
-      return { type, at, nodeId };
-    case "abandon":
-      return { type, at, nodeId, reason: "the dataset is not cyxwiz-tabular@1", fault: "job" };
-    case "report":
-      return { type, at, nodeId, proof: { weightsCid: "bafy-weights", weightsSha256: SHA } };
-    case "cancel":
-      return { type, at, nodeShareBps: 4_000 };
-    case "proof-verified":
-      return { type, at, verdict: VERIFIED };
-    case "proof-rejected":
-      return { type, at, verdict: REJECTED };
-    case "proof-retry":
-      return { type, at, verdict: RETRY };
-    case "timed-out":
-      return { type, at, nodeShareBps: 4_000 };
-    case "release-confirmed":
-    case "refund-confirmed":
-    case "settle-confirmed":
-      return { type, at, signature: "5ig" };
-  }
-}
-
-function run(state: JobState, types: readonly JobEventType[]): JobState {
-  return types.reduce((current, type) => transitionOrThrow(current, eventOf(type, current)), state);
-}
-
-const PATHS: Readonly<Record<JobStatus, readonly JobEventType[]>> = {
-  queued: [],
-  offered: ["offer"],
-  running: ["offer", "accept"],
-  verifying: ["offer", "accept", "report"],
-  releasing: ["offer", "accept", "report", "proof-verified"],
-  released: ["offer", "accept", "report", "proof-verified", "release-confirmed"],
-  refunding: ["cancel"],
-  refunded: ["cancel", "refund-confirmed"],
-  "settling-partial": ["offer", "accept", "timed-out"],
-  settled: ["offer", "accept", "timed-out", "settle-confirmed"],
-};
-
-const fresh = (maxAttempts = 3): JobState => newJobState("job-1", 0, maxAttempts);
-const reach = (status: JobStatus, maxAttempts = 3): JobState => run(fresh(maxAttempts), PATHS[status]);
-
-describe("job state machine: the full status × event table", () => {
-  for (const status of JOB_STATUSES) {
-    for (const type of JOB_EVENT_TYPES) {
-      const to = ALLOWED[status][type];
-      if (to !== undefined) {
-        it(`${status} --${type}--> ${to}`, () => {
-          const before = reach(status);
-          const after = transition(before, eventOf(type, before));
-          if (after instanceof TransitionError) throw after;
-          expect(after.status).to.equal(to);
-          expect(after.history.at(-1)).to.include({ from: status, to, event: type, at: 1_000 });
-          expect(after.history).to.have.length(before.history.length + 1);
-        });
-      } else {
-        it(`error: ${type} in ${status} is TRANSITION_FORBIDDEN`, () => {
-          const before = reach(status);
-          const refused = transition(before, eventOf(type, before));
-          expect(refused).to.be.instanceOf(TransitionError);
-          expect(refused).to.include({ code: "TRANSITION_FORBIDDEN", status, event: type });
-        });
-      }
-    }
-  }
-
-  it("the table covers every status and every event", () => {
-    expect(Object.keys(ALLOWED)).to.have.members([...JOB_STATUSES]);
-    expect(JOB_STATUSES.length * JOB_EVENT_TYPES.length).to.equal(140);
-  });
-});
+import type { RejectedVerdict, VerifiedVerdict } from "../../src/domain/proof-verdict";
+import { fresh, NODE_A, NODE_B, REJECTED, reach, RETRY, SHA, VERIFIED } from "../harness/job-events";
 
 describe("job state machine: rules", () => {
   it("a new job is queued with a 'submitted' record", () => {
@@ -333,77 +228,5 @@ describe("job state machine: rules", () => {
     expect(() => newJobState("job", 0, 0))
       .to.throw(JobStateError)
       .with.property("code", "INVALID_JOB_STATE");
-  });
-});
-
-describe("job state: a node abandons its job (POST /v1/jobs/:id/fail)", () => {
-  const start = (maxAttempts = 3) => newJobState("job-1", 0, maxAttempts);
-  const abandon = (state: JobState, reason = "training threw: out of memory", fault?: "node" | "job"): JobEvent => ({
-    type: "abandon",
-    at: 5_000,
-    nodeId: state.nodeId ?? NODE_A,
-    reason,
-    ...(fault === undefined ? {} : { fault }),
-  });
-
-  it("running: back to queued like a lost node (unlock, attempt + 1, node excluded), recorded as node-abandoned with the reason", () => {
-    const running = run(start(), ["offer", "accept"]);
-    const next = transitionOrThrow(running, abandon(running, "command exited with status 2", "job"));
-    expect(next.status).to.equal("queued");
-    expect(next.nodeId).to.equal(null);
-    expect(next.attempts).to.equal(1);
-    expect(next.excludedNodes).to.deep.equal([NODE_A]);
-    const record = next.history[next.history.length - 1];
-    expect(record).to.include({
-      from: "running",
-      to: "queued",
-      event: "abandon",
-      reason: "node-abandoned",
-      nodeId: NODE_A,
-      instruction: "unlock_escrow",
-      fault: "job",
-    });
-    expect(record.detail).to.equal("the node gave the job up on attempt 1 of 3 (fault: job): command exited with status 2");
-  });
-
-  it("offered: the node may give up before it accepts; counted the same way", () => {
-    const offered = run(start(), ["offer"]);
-    const next = transitionOrThrow(offered, abandon(offered));
-    expect(next).to.include({ status: "queued", nodeId: null, attempts: 1 });
-    expect(next.history[next.history.length - 1]).to.include({ from: "offered", reason: "node-abandoned", instruction: "unlock_escrow" });
-    expect(next.history[next.history.length - 1]).to.not.have.property("fault");
-  });
-
-  it("the maxAttempts-th loss refunds, whether lost or abandoned", () => {
-    let state = start(2);
-    state = run(state, ["offer", "accept", "node-lost"]);
-    state = transitionOrThrow(state, { type: "offer", at: 2_000, nodeId: NODE_B });
-    state = transitionOrThrow(state, { type: "accept", at: 2_001, nodeId: NODE_B });
-    const next = transitionOrThrow(state, abandon(state, "spec mismatch", "node"));
-    expect(next).to.include({ status: "refunding", nodeId: null, attempts: 2 });
-    expect(next.excludedNodes).to.deep.equal([NODE_A, NODE_B]);
-    const record = next.history[next.history.length - 1];
-    expect(record).to.include({ reason: "node-abandoned", instruction: "refund_escrow", fault: "node" });
-    expect(record.detail).to.match(/attempt 2 of 2 \(fault: node\), the last: refunded: spec mismatch$/);
-  });
-
-  it("refuses another node, an empty or too long reason, an unknown fault, and every other state", () => {
-    const running = run(start(), ["offer", "accept"]);
-    const wrong = transition(running, { type: "abandon", at: 5_000, nodeId: NODE_B, reason: "not mine" });
-    expect(wrong).to.be.instanceOf(TransitionError).and.to.include({ code: "WRONG_NODE" });
-    for (const reason of ["", "   ", "x".repeat(501)]) {
-      expect(transition(running, abandon(running, reason)))
-        .to.be.instanceOf(TransitionError)
-        .and.to.include({ code: "INVALID_EVENT" });
-    }
-    expect(transitionOrThrow(running, abandon(running, "x".repeat(500))).status).to.equal("queued");
-    const badFault = transition(running, { type: "abandon", at: 5_000, nodeId: NODE_A, reason: "r", fault: "client" as "job" });
-    expect(badFault).to.be.instanceOf(TransitionError).and.to.include({ code: "INVALID_EVENT" });
-    for (const status of ["queued", "verifying", "releasing", "refunded"] as const) {
-      const state = run(start(), PATHS[status]);
-      expect(transition(state, abandon(state)))
-        .to.be.instanceOf(TransitionError)
-        .and.to.include({ code: "TRANSITION_FORBIDDEN" });
-    }
   });
 });

@@ -4,8 +4,8 @@ import { expect } from "chai";
 import { GpuError } from "../../src/domain/gpu";
 import { DEFAULT_MATCHER_CONFIG, MatcherError, type MatchInput, matchRound, type QueuedJob } from "../../src/domain/matcher";
 import { nodeRecord, NodePoolError } from "../../src/domain/node-pool";
-import { catalogue, jobSubmission, nodeRegistration, walletId } from "./fixtures";
-import { pairs } from "./match-world";
+import { catalogue, jobSubmission, nodeRegistration, walletId } from "../harness/fixtures";
+import { pairs } from "../harness/match-world";
 
 describe("matcher: unmatched jobs", () => {
   it("says why each job got no node: invalid (with its error), no fitting node, no free node left", () => {

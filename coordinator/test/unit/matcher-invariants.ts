@@ -4,8 +4,8 @@ import { type GpuModel, nodeClassOf } from "../../src/domain/gpu";
 import type { QueuedJob } from "../../src/domain/matcher";
 import type { NodeRegistration } from "../../src/domain/node-pool";
 import { affordablePriceFloor } from "../../src/domain/node-score";
-import { walletId } from "./fixtures";
-import { MatchWorld } from "./match-world";
+import { walletId } from "../harness/fixtures";
+import { MatchWorld } from "../harness/match-world";
 
 /** mulberry32: a small seeded generator, so a failure replays. */
 function random(seed: number): () => number {

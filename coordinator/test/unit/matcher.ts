@@ -3,8 +3,8 @@ import { expect } from "chai";
 import { type Assignment, DEFAULT_MATCHER_CONFIG } from "../../src/domain/matcher";
 import { nodeCost } from "../../src/domain/node-score";
 import { effectivePriority } from "../../src/domain/priority";
-import { jobSubmission, nodeRegistration, walletId } from "./fixtures";
-import { MatchWorld, pairs } from "./match-world";
+import { jobSubmission, nodeRegistration, walletId } from "../harness/fixtures";
+import { MatchWorld, pairs } from "../harness/match-world";
 
 const STEP = DEFAULT_MATCHER_CONFIG.agingStepMs;
 

@@ -14,7 +14,7 @@ import {
 } from "../../src/domain/pricing";
 import { PRIORITIES } from "../../src/domain/priority";
 import { estimateWorkload, type Workload } from "../../src/domain/workload";
-import { catalogue } from "./fixtures";
+import { catalogue } from "../harness/fixtures";
 
 /** Exactly one reference GPU-hour (see workload tests). */
 const ONE_HOUR: Workload = { modelParameters: 1_000_000, dataset: { kind: "tokens", tokens: 3_000_000_000 }, epochs: 1 };

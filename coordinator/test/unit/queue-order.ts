@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { DEFAULT_MATCHER_CONFIG, MatcherError, matchRound, type QueuedJob } from "../../src/domain/matcher";
 import { nodeRecord } from "../../src/domain/node-pool";
 import { byQueueOrder, type QueueOrdered, queueUrgency } from "../../src/domain/priority";
-import { catalogue, jobSubmission, nodeRegistration } from "./fixtures";
+import { catalogue, jobSubmission, nodeRegistration } from "../harness/fixtures";
 
 const STEP = DEFAULT_MATCHER_CONFIG.agingStepMs;
 

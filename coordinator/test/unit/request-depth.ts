@@ -8,7 +8,7 @@ import { parseJson } from "../../src/http/body";
 import { ApiError } from "../../src/http/errors";
 import { schemas } from "../../src/http/schemas";
 import { jsonObject, MAX_JSON_DEPTH, nestsDeeperThan, ValidationError, validator } from "../../src/http/validate";
-import { catalogue } from "./fixtures";
+import { catalogue } from "../harness/fixtures";
 
 const JSON_TYPE = "application/json";
 
