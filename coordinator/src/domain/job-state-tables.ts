@@ -4,24 +4,13 @@
  * The transitions are in job-state.ts, each money state's escrow instruction in
  * job-escrow.ts.
  */
-import type { AbandonFault } from "@cyxwiz/protocol/api/constants";
+import { type AbandonFault, JOB_STATUSES, type JobStatusName } from "@cyxwiz/protocol/api/constants";
 import { CoordinatorError } from "./errors";
 import type { EscrowInstruction } from "./job-escrow";
 import type { ProofVerdict, RejectedVerdict, RetryVerdict, VerifiedVerdict } from "./proof-verdict";
 
-export const JOB_STATUSES = [
-  "queued",
-  "offered",
-  "running",
-  "verifying",
-  "releasing",
-  "released",
-  "refunding",
-  "refunded",
-  "settling-partial",
-  "settled",
-] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
+export { JOB_STATUSES };
+export type JobStatus = JobStatusName;
 
 export const TERMINAL_STATUSES: readonly JobStatus[] = ["released", "refunded", "settled"];
 

@@ -5,6 +5,21 @@ export const PRIORITIES = ["normal", "high", "critical"] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
 /** Whose fault a node says its giving up is: its own (crash, out of memory) or the job's (bad dataset, spec). */
+/** Every status a job can be in, in the order of its way from queued to paid. */
+export const JOB_STATUSES = [
+  "queued",
+  "offered",
+  "running",
+  "verifying",
+  "releasing",
+  "released",
+  "refunding",
+  "refunded",
+  "settling-partial",
+  "settled",
+] as const;
+export type JobStatusName = (typeof JOB_STATUSES)[number];
+
 export const ABANDON_FAULTS = ["node", "job"] as const;
 export type AbandonFault = (typeof ABANDON_FAULTS)[number];
 

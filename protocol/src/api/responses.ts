@@ -6,26 +6,14 @@
 import { z } from "zod";
 
 import { Amount, Cid, GpuModel, JobId, Priority, Wallet } from "./common";
-import { ABANDON_FAULTS } from "./constants";
+import { ABANDON_FAULTS, JOB_STATUSES } from "./constants";
 
-export { Amount, Cid, GpuModel, JobId, Priority, Wallet };
+export { Amount, Cid, GpuModel, JobId, JOB_STATUSES, Priority, Wallet };
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const int = () => z.int();
 const unixMs = (description = "unix ms") => z.int().describe(description);
 
-export const JOB_STATUSES = [
-  "queued",
-  "offered",
-  "running",
-  "verifying",
-  "releasing",
-  "released",
-  "refunding",
-  "refunded",
-  "settling-partial",
-  "settled",
-] as const;
 export const JobStatus = z.enum(JOB_STATUSES).meta({ id: "JobStatus" });
 export type JobStatus = z.output<typeof JobStatus>;
 
